@@ -1,0 +1,28 @@
+import type { Config } from 'jest';
+
+// Two projects: `unit` needs nothing but Node; `docker` needs a Docker engine.
+// A test file belongs to `docker` when its name ends in `.docker.test.ts`.
+const common = {
+  preset: 'ts-jest',
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+} as const;
+
+const config: Config = {
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '/dist/', '\\.docker\\.test\\.ts$'],
+    },
+    {
+      ...common,
+      displayName: 'docker',
+      testMatch: ['<rootDir>/**/*.docker.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+    },
+  ],
+};
+
+export default config;
