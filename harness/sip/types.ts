@@ -50,6 +50,8 @@ export interface SipMessage {
   body: Uint8Array;
   /** The exact bytes the message was parsed from (one datagram, or one framed stream message). */
   raw: Uint8Array;
+  /** How the start line and headers were decoded: UTF-8 when valid, else byte for byte. */
+  headerEncoding: 'utf8' | 'latin1';
 }
 
 export type ParseErrorCode =
