@@ -3,6 +3,7 @@
 // byte-faithful: every field keeps its spelling and folds, so the message can be written
 // back byte for byte. It never throws on input; a broken message is a ParseError value.
 
+import { isAscii } from 'node:buffer';
 import { headerKey, isToken } from './names';
 import type {
   HeaderField,
@@ -34,10 +35,7 @@ function fail(code: ParseErrorCode, message: string, at: Position): ParseResult 
 
 /** Index of the CRLF CRLF that ends the header section, or -1. */
 export function findHeaderEnd(bytes: Uint8Array, from = 0): number {
-  for (let i = from; i + 3 < bytes.length; i++) {
-    if (bytes[i] === CR && bytes[i + 1] === LF && bytes[i + 2] === CR && bytes[i + 3] === LF) return i;
-  }
-  return -1;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf('\r\n\r\n', from, 'latin1');
 }
 
 /**
@@ -49,6 +47,11 @@ function scanHeaderBytes(bytes: Uint8Array, end: number): ParseError | undefined
   let column = 1;
   for (let i = 0; i < end; i++) {
     const b = bytes[i]!;
+    // The common case first: printable ASCII.
+    if (b >= 0x20 && b < 0x7f) {
+      column++;
+      continue;
+    }
     if (b === CR) {
       if (bytes[i + 1] !== LF) {
         return { code: 'bare-line-feed', message: 'a CR not followed by LF (lines end in CRLF, RFC 3261 §7)', at: { line, column } };
@@ -72,6 +75,9 @@ function scanHeaderBytes(bytes: Uint8Array, end: number): ParseError | undefined
 }
 
 function decodeHeaderSection(bytes: Uint8Array): { text: string; encoding: 'utf8' | 'latin1' } {
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // ASCII reads the same either way; latin1 decoding is the cheap one.
+  if (isAscii(view)) return { text: view.toString('latin1'), encoding: 'utf8' };
   try {
     return { text: utf8Fatal.decode(bytes), encoding: 'utf8' };
   } catch {
@@ -108,6 +114,13 @@ function parseStartLine(raw: string): StartLine | ParseError {
   return { kind: 'request', method, uri, version, raw };
 }
 
+interface Segment {
+  /** Offset in the untrimmed unfolded value. */
+  start: number;
+  line: number;
+  column: number;
+}
+
 /** Builds one header field from its physical lines (the first holds the name). */
 function makeField(lines: string[], firstLine: number): HeaderField | ParseError {
   const first = lines[0]!;
@@ -119,49 +132,40 @@ function makeField(lines: string[], firstLine: number): HeaderField | ParseError
   if (!isToken(name)) {
     return { code: 'bad-header-name', message: `header name "${name}" is not a token`, at: { line: firstLine, column: 1 } };
   }
-  // Unfold: each line break with its leading whitespace becomes one space. Keep, for every
-  // character of the unfolded value, where it sits in the message.
-  const chars: string[] = [];
-  const where: Position[] = [];
-  const push = (s: string, line: number, column: number): void => {
-    for (let i = 0; i < s.length; i++) {
-      chars.push(s[i]!);
-      where.push({ line, column: column + i });
-    }
-  };
-  push(first.slice(colon + 1), firstLine, colon + 2);
+  // Unfold: LWS = [*WSP CRLF] 1*WSP is one space. Segments remember where each stretch of
+  // the unfolded value sits in the message, for positionOf.
+  let unfolded = first.slice(colon + 1);
+  const segments: Segment[] = [{ start: 0, line: firstLine, column: colon + 2 }];
   for (let k = 1; k < lines.length; k++) {
     const cont = lines[k]!;
     const ws = /^[ \t]*/.exec(cont)![0].length;
-    // LWS = [*WSP CRLF] 1*WSP is one space, whatever its length.
-    while (chars.length > 0 && (chars[chars.length - 1] === ' ' || chars[chars.length - 1] === '\t')) {
-      chars.pop();
-      where.pop();
-    }
-    chars.push(' ');
-    where.push({ line: firstLine + k, column: 1 });
-    push(cont.slice(ws), firstLine + k, ws + 1);
+    unfolded = unfolded.replace(/[ \t]+$/, '');
+    segments.push({ start: unfolded.length, line: firstLine + k, column: 1 });
+    unfolded += ' ';
+    segments.push({ start: unfolded.length, line: firstLine + k, column: ws + 1 });
+    unfolded += cont.slice(ws);
   }
-  // Runs of whitespace around a fold are one SWS: collapse only the fold itself, trim the ends.
-  let start = 0;
-  let end = chars.length;
-  while (start < end && (chars[start] === ' ' || chars[start] === '\t')) start++;
-  while (end > start && (chars[end - 1] === ' ' || chars[end - 1] === '\t')) end--;
-  const value = chars.slice(start, end).join('');
-  const positions = where.slice(start, end);
-  const valueAt = positions[0] ?? { line: firstLine + lines.length - 1, column: (lines[lines.length - 1]?.length ?? 0) + 1 };
+  const lead = unfolded.length - unfolded.replace(/^[ \t]+/, '').length;
+  const value = unfolded.slice(lead).replace(/[ \t]+$/, '');
   const lastLine = firstLine + lines.length - 1;
-  const lastColumn = (lines[lines.length - 1]?.length ?? 0) + 1;
+  const lastColumn = lines[lines.length - 1]!.length + 1;
+  const at = (u: number): Position => {
+    let seg = segments[0]!;
+    for (const s of segments) if (s.start <= u) seg = s;
+    return { line: seg.line, column: seg.column + (u - seg.start) };
+  };
+  const valueAt = value.length > 0 ? at(lead) : { line: lastLine, column: lastColumn };
   return {
     name,
     key: headerKey(name),
     value,
-    raw: lines.join('\r\n'),
+    raw: lines.length === 1 ? first : lines.join('\r\n'),
     at: { line: firstLine, column: 1 },
     valueAt,
     positionOf(offset: number): Position {
-      if (offset < 0) return valueAt;
-      return positions[offset] ?? { line: lastLine, column: lastColumn };
+      if (offset <= 0) return valueAt;
+      if (offset >= value.length) return { line: lastLine, column: lastColumn };
+      return at(lead + offset);
     },
   };
 }
