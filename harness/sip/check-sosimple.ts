@@ -4,13 +4,14 @@ import { ALG_SHA1, DEFAULT_SIP_PORT, idProblem, nodeIdOf, resourceIdOf } from '.
 import type { CheckContext, Findings, Role } from './check';
 import { contactsOf, headersNamed, parseDeltaSeconds, parseDhtLink, parseDhtNodeId, parseOptionTags, type DhtLink, type DhtNodeId } from './headers';
 import type { HeaderField, Position, SipMessage } from './types';
-import { paramValue, parseNameAddr, type NameAddr, type Param } from './uri';
+import { paramValue, parseNameAddr, type NameAddr, type Param, type SipUri } from './uri';
 
 const START: Position = { line: 1, column: 1 };
 
 /** A To/From/Contact URI with the P2P parameters found inside or outside `<...>` (SOS-WIRE-10). */
 export interface P2pUri {
   na: NameAddr;
+  uri: SipUri;
   field: HeaderField;
   isNode: boolean;
   alg?: string;
@@ -28,8 +29,11 @@ function lookup(params: Param[], ...names: string[]): { name: string; value: str
   return undefined;
 }
 
-export function p2pUri(na: NameAddr, field: HeaderField, findings?: Findings): P2pUri {
-  const all = [...na.uri.params, ...na.params];
+/** undefined for a URI that is not sip:/sips:, which cannot be a P2P URI. */
+export function p2pUri(na: NameAddr, field: HeaderField, findings?: Findings): P2pUri | undefined {
+  const uri = na.uri;
+  if (!uri) return undefined;
+  const all = [...uri.params, ...na.params];
   const pick = (canonical: string, variant?: string): string | undefined => {
     const hit = variant ? lookup(all, canonical, variant) : lookup(all, canonical);
     if (hit && variant && hit.name === variant) {
@@ -37,11 +41,11 @@ export function p2pUri(na: NameAddr, field: HeaderField, findings?: Findings): P
     }
     return hit?.value;
   };
-  const out: P2pUri = { na, field, isNode: (lookup(all, 'user')?.value ?? '').toLowerCase() === 'node' };
+  const out: P2pUri = { na, uri, field, isNode: (lookup(all, 'user')?.value ?? '').toLowerCase() === 'node' };
   const alg = pick('alg');
   const overlay = pick('overlay', 'overlay-name');
   const resourceId = pick('resource-ID', 'resourceID');
-  const replica = lookup(na.uri.params, 'replica')?.value;
+  const replica = lookup(uri.params, 'replica')?.value;
   const expires = lookup(na.params, 'expires')?.value;
   if (alg !== undefined) out.alg = alg;
   if (overlay !== undefined) out.overlay = overlay;
@@ -98,7 +102,10 @@ function expiryOf(message: SipMessage): number | undefined {
 export function checkSosimple(message: SipMessage, context: CheckContext, findings: Findings): void {
   const to = uriOf(message, 'to', findings);
   const from = uriOf(message, 'from', findings);
-  const contacts = contactsOf(message).flatMap((c) => (c.entry ? [p2pUri(c.entry, c.field, findings)] : []));
+  const contacts = contactsOf(message).flatMap((c) => {
+    const u = c.entry && p2pUri(c.entry, c.field, findings);
+    return u ? [u] : [];
+  });
   if (!isP2p(message, [to, from, ...contacts], context.role)) return;
   const role = classify(message, to, context);
 
@@ -231,17 +238,17 @@ function checkP2pUri(u: P2pUri, findings: Findings, searchedId = false): void {
   const missing = [u.alg === undefined && 'alg', u.overlay === undefined && 'overlay'].filter(Boolean);
   if (missing.length) findings.add('SOS-WIRE-2', u.field.valueAt, 'user=node;alg=…;overlay=…', `no ${missing.join(', ')}`, `${what}: a node URI carries alg and overlay (§5.8.1)`);
   if (u.resourceId !== undefined) findings.add('SOS-WIRE-2', u.field.valueAt, 'no resource-ID on a node URI', `resource-ID=${u.resourceId}`, `${what}: node URIs never carry resource-ID (§5.8.1)`);
-  const user = u.na.uri.user ?? '';
+  const user = u.uri.user ?? '';
   if (checkId(user, u.field.valueAt, what, findings) && !searchedId) {
-    const port = u.na.uri.port ?? DEFAULT_SIP_PORT;
-    const expected = nodeIdOf(u.na.uri.host, port);
-    if (user !== expected) findings.add('SOS-ID-2', u.field.valueAt, expected, user, `${what}: the Node-ID is not SHA-1("${u.na.uri.host}:${port}")`);
+    const port = u.uri.port ?? DEFAULT_SIP_PORT;
+    const expected = nodeIdOf(u.uri.host, port);
+    if (user !== expected) findings.add('SOS-ID-2', u.field.valueAt, expected, user, `${what}: the Node-ID is not SHA-1("${u.uri.host}:${port}")`);
   }
 }
 
 function sameNode(a: P2pUri, b: P2pUri): boolean {
-  const ua = a.na.uri;
-  const ub = b.na.uri;
+  const ua = a.uri;
+  const ub = b.uri;
   return ua.user === ub.user && ua.host.toLowerCase() === ub.host.toLowerCase() && (ua.port ?? DEFAULT_SIP_PORT) === (ub.port ?? DEFAULT_SIP_PORT);
 }
 
@@ -260,7 +267,7 @@ function checkNodeRegister(
   if (!from.isNode) findings.add('SOS-WIRE-2', from.field.valueAt, 'a node URI with user=node', 'a URI without user=node', `a ${role} REGISTER's From is the sender's node URI`);
   if (!sameNode(to, from)) {
     findings.add('SOS-JOIN-9', from.field.valueAt, to.na.uriText, from.na.uriText, 'third-party node registration: From differs from To (§6.3)');
-  } else if (sender && sender.nodeId === nodeIdOf(sender.host, sender.port ?? DEFAULT_SIP_PORT) && (to.na.uri.user?.toLowerCase() !== sender.nodeId || to.na.uri.host.toLowerCase() !== sender.host.toLowerCase())) {
+  } else if (sender && sender.nodeId === nodeIdOf(sender.host, sender.port ?? DEFAULT_SIP_PORT) && (to.uri.user?.toLowerCase() !== sender.nodeId || to.uri.host.toLowerCase() !== sender.host.toLowerCase())) {
     // Compared only when DHT-NodeID is itself right; otherwise SOS-ID-2 already names it.
     findings.add('SOS-WIRE-2', to.field.valueAt, `${sender.nodeId}@${sender.host}`, to.na.uriText, 'To and From are the sender\'s own node URI, as its DHT-NodeID says (§6.3.1)');
   }
@@ -279,8 +286,8 @@ function checkNodeQuery(message: SipMessage, to: P2pUri | undefined, from: P2pUr
     const f = headersNamed(message, key)[0];
     if (f) findings.add('SOS-WIRE-8', f.at, `no ${key} header in a node query`, f.name, 'a node query carries neither Contact nor Expires (§6.4.1)');
   }
-  if (to && from && to.na.uri.host.toLowerCase() !== from.na.uri.host.toLowerCase()) {
-    findings.add('SOS-WIRE-13', to.field.valueAt, `the searched ID at the sender's host ${from.na.uri.host}`, to.na.uri.host, 'a node query\'s To host is the sender\'s own (§6.4.1)');
+  if (to && from && to.uri.host.toLowerCase() !== from.uri.host.toLowerCase()) {
+    findings.add('SOS-WIRE-13', to.field.valueAt, `the searched ID at the sender's host ${from.uri.host}`, to.uri.host, 'a node query\'s To host is the sender\'s own (§6.4.1)');
   }
   if (from && !from.isNode) findings.add('SOS-WIRE-2', from.field.valueAt, 'the sender\'s node URI', from.na.uriText, 'a node query\'s From is the sender\'s node URI (§6.4.1)');
 }
@@ -291,9 +298,9 @@ function checkUserRequest(message: SipMessage, role: Role, to: P2pUri | undefine
   const missing = [to.alg === undefined && 'alg', to.overlay === undefined && 'overlay'].filter(Boolean);
   if (missing.length) findings.add('SOS-WIRE-3', to.field.valueAt, 'alg and overlay on the user URI', `no ${missing.join(', ')}`, 'user URIs carry alg and overlay (§5.8.2)');
   for (const u of [to, from, ...contacts]) {
-    if (!u || u.isNode || u.resourceId === undefined || !u.na.uri.user) continue;
-    const expected = resourceIdOf(u.na.uri.user);
-    if (u.resourceId !== expected) findings.add('SOS-WIRE-3', u.field.valueAt, expected, u.resourceId, `${u.field.name}: resource-ID is not SHA-1 of "${u.na.uri.user}" (SOS-ID-3)`);
+    if (!u || u.isNode || u.resourceId === undefined || !u.uri.user) continue;
+    const expected = resourceIdOf(u.uri.user);
+    if (u.resourceId !== expected) findings.add('SOS-WIRE-3', u.field.valueAt, expected, u.resourceId, `${u.field.name}: resource-ID is not SHA-1 of "${u.uri.user}" (SOS-ID-3)`);
   }
   if (role === 'user-register') {
     if (expiryOf(message) === undefined) findings.add('SOS-WIRE-8', START, 'an Expires header or a Contact expires parameter', 'none', 'a registration carries a non-zero expiry');

@@ -15,7 +15,8 @@ import type {
   StartLine,
 } from './types';
 
-export const DEFAULT_MAX_BYTES = 1 << 20;
+/** SOS-ERR-6 bounds messages at 64 KiB; a larger limit can be passed per call. */
+export const DEFAULT_MAX_BYTES = 64 * 1024;
 
 export interface ParseOptions {
   /** `udp` (default): the bytes are one datagram. `stream`: the message came from the TCP framer. */
@@ -234,7 +235,9 @@ export function parseFramed(bytes: Uint8Array, headerEnd: number, body: Uint8Arr
 /** Parses one complete message: a UDP datagram (default) or a message the stream framer cut. */
 export function parseMessage(bytes: Uint8Array, options: ParseOptions = {}): ParseResult {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-  if (bytes.length === 0) return fail('empty', 'no bytes', { line: 1, column: 1 });
+  if (bytes.every((b) => b === CR || b === LF)) {
+    return fail('empty', bytes.length === 0 ? 'no bytes' : 'only line ends (a keep-alive), no message', { line: 1, column: 1 });
+  }
   if (bytes.length > maxBytes) return fail('too-large', `${bytes.length} bytes, over the limit of ${maxBytes}`, { line: 1, column: 1 });
   const headerEnd = findHeaderEnd(bytes);
   if (headerEnd < 0) {

@@ -30,7 +30,8 @@ export interface NameAddr {
   /** True when the URI was written inside `<...>`. */
   bracketed: boolean;
   uriText: string;
-  uri: SipUri;
+  /** The parsed URI when it is sip: or sips:; undefined for another absoluteURI (tel:, urn:, …). */
+  uri?: SipUri;
   /** Header parameters: after `>`, or after a bare URI (all of its `;` parameters, §20.10). */
   params: Param[];
 }
@@ -226,6 +227,14 @@ function unquote(q: string): string {
   return q.slice(1, -1).replace(/\\(.)/g, '$1');
 }
 
+const ABSOLUTE_URI_RE = /^[A-Za-z][A-Za-z0-9+\-.]*:[A-Za-z0-9\-_.!~*'();/?:@&=+$,%[\]]+$/;
+
+/** A sip:/sips: URI parsed, or another absoluteURI (RFC 3261 §25.1) kept as text. */
+function parseAnyUri(text: string, base: number): ValueResult<SipUri | undefined> {
+  if (!/^sips?:/i.test(text) && ABSOLUTE_URI_RE.test(text)) return { ok: true, value: undefined };
+  return parseSipUri(text, base);
+}
+
 /** To, From, Contact entries: `[display-name] <uri> *(;param)` or a bare URI with header params. */
 export function parseNameAddr(text: string, base = 0): ValueResult<NameAddr> {
   let i = 0;
@@ -255,11 +264,12 @@ export function parseNameAddr(text: string, base = 0): ValueResult<NameAddr> {
     const gt = text.indexOf('>', i);
     if (gt < 0) return err(base + i, 'a ">" closing the URI', shown(text.slice(i)));
     const uriText = text.slice(i + 1, gt);
-    const uri = parseSipUri(uriText, base + i + 1);
+    const uri = parseAnyUri(uriText, base + i + 1);
     if (!uri.ok) return uri;
     const params = parseGenericParams(text.slice(gt + 1), base + gt + 1);
     if (!params.ok) return params;
-    const out: NameAddr = { bracketed: true, uriText, uri: uri.value, params: params.value };
+    const out: NameAddr = { bracketed: true, uriText, params: params.value };
+    if (uri.value) out.uri = uri.value;
     if (displayRaw !== undefined) {
       out.displayRaw = displayRaw;
       out.displayName = displayName!;
@@ -271,15 +281,17 @@ export function parseNameAddr(text: string, base = 0): ValueResult<NameAddr> {
   const semi = rest.indexOf(';');
   const uriText = (semi < 0 ? rest : rest.slice(0, semi)).trimEnd();
   if (/[ \t]/.test(uriText)) return err(base + i, 'a URI without spaces, or a display name with <URI>', shown(uriText));
-  const uri = parseSipUri(uriText, base + i);
+  const uri = parseAnyUri(uriText, base + i);
   if (!uri.ok) return uri;
   const params = semi < 0 ? { ok: true as const, value: [] } : parseGenericParams(rest.slice(semi), base + i + semi);
   if (!params.ok) return params;
-  return { ok: true, value: { bracketed: false, uriText, uri: uri.value, params: params.value } };
+  const out: NameAddr = { bracketed: false, uriText, params: params.value };
+  if (uri.value) out.uri = uri.value;
+  return { ok: true, value: out };
 }
 
 export function serializeNameAddr(na: NameAddr): string {
-  const uri = serializeSipUri(na.uri);
+  const uri = na.uri ? serializeSipUri(na.uri) : na.uriText;
   const params = serializeParams(na.params);
   if (!na.bracketed) return uri + params;
   const display = na.displayRaw !== undefined ? `${na.displayRaw} ` : '';

@@ -63,7 +63,7 @@ describe('name-addr (To, From, Contact)', () => {
 
   it('splits Contact lists at top-level commas only', () => {
     const r = parseContactList('"a, b" <sip:a@h1>;expires=60, sip:b@h2;q=0.5 , <sip:c@h3>');
-    expect(r.ok && !r.value.star && r.value.entries.map((e) => e.uri.host)).toEqual(['h1', 'h2', 'h3']);
+    expect(r.ok && !r.value.star && r.value.entries.map((e) => e.uri?.host)).toEqual(['h1', 'h2', 'h3']);
     if (r.ok) expect(serializeContactList(r.value)).toBe('"a, b" <sip:a@h1>;expires=60, sip:b@h2;q=0.5, <sip:c@h3>');
     expect(parseContactList(' * ')).toEqual({ ok: true, value: { star: true } });
   });

@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+// Runs the compiled CLI (npm run build); from a source checkout, `npm run conformance` works too.
+const path = require('node:path');
+const fs = require('node:fs');
+const compiled = path.join(__dirname, '..', 'dist', 'harness', 'cli.js');
+if (!fs.existsSync(compiled)) {
+  console.error('sosimple-conformance: not built yet; run `npm run build` first (or use `npm run conformance -- ...`)');
+  process.exit(2);
+}
+process.exitCode = require(compiled).main(process.argv.slice(2));
