@@ -112,8 +112,16 @@ export function checkSosimple(message: SipMessage, context: CheckContext, findin
   checkOptionTags(message, findings);
   const sender = checkDhtNodeId(message, findings);
   const links = checkDhtLinks(message, findings);
-  // A node query's To holds the searched ID, not an address's hash (SOS-WIRE-13).
-  for (const u of [to, from, ...contacts]) if (u) checkP2pUri(u, findings, role === 'node-query' && u === to);
+  // A response echoes the request's To and From (RFC 3261 §8.2.6.2): they describe the
+  // requester, so only its own Contacts are judged. A node query's To holds the searched ID,
+  // not an address's hash (SOS-WIRE-13); a user request's To is judged by SOS-WIRE-3 alone.
+  const isResponse = message.startLine.kind === 'response';
+  const userTo = role === 'lookup' || role === 'user-register' || role === 'user-query';
+  if (!isResponse) {
+    if (to) checkP2pUri(to, findings, role === 'node-query', userTo);
+    if (from) checkP2pUri(from, findings);
+  }
+  for (const u of contacts) checkP2pUri(u, findings);
 
   switch (role) {
     case 'join':
@@ -149,7 +157,7 @@ export function checkSosimple(message: SipMessage, context: CheckContext, findin
     case 'lookup-contacts':
       if (contacts.length === 0) findings.add('SOS-LOOKUP-2', START, 'the user\'s registered Contact(s)', 'none', 'the lookup 302 lists no Contact (§7.2)');
       for (const c of contacts) if (c.isNode) findings.add('SOS-LOOKUP-2', c.field.valueAt, 'a user Contact', 'a node URI', 'the responsible node answers with the user\'s Contact, not a node (§8.3 msg 4)');
-      checkNeighbourLinks(links, 'SOS-LOOKUP-2', findings, false);
+      checkNeighbourLinks(links, 'SOS-LOOKUP-2', findings, true, false);
       break;
     default:
       break;
@@ -231,10 +239,10 @@ function checkDhtLinks(message: SipMessage, findings: Findings): DhtLink[] {
   return out;
 }
 
-function checkP2pUri(u: P2pUri, findings: Findings, searchedId = false): void {
+function checkP2pUri(u: P2pUri, findings: Findings, searchedId = false, userRole = false): void {
   const what = `${u.field.name} URI`;
   checkAlg(u.alg, u.field.valueAt, what, findings);
-  if (!u.isNode) return;
+  if (!u.isNode || userRole) return;
   const missing = [u.alg === undefined && 'alg', u.overlay === undefined && 'overlay'].filter(Boolean);
   if (missing.length) findings.add('SOS-WIRE-2', u.field.valueAt, 'user=node;alg=…;overlay=…', `no ${missing.join(', ')}`, `${what}: a node URI carries alg and overlay (§5.8.1)`);
   if (u.resourceId !== undefined) findings.add('SOS-WIRE-2', u.field.valueAt, 'no resource-ID on a node URI', `resource-ID=${u.resourceId}`, `${what}: node URIs never carry resource-ID (§5.8.1)`);
@@ -272,7 +280,8 @@ function checkNodeRegister(
     findings.add('SOS-WIRE-2', to.field.valueAt, `${sender.nodeId}@${sender.host}`, to.na.uriText, 'To and From are the sender\'s own node URI, as its DHT-NodeID says (§6.3.1)');
   }
   const contact = contacts[0];
-  if (contact && !sameNode(contact, to)) findings.add('SOS-WIRE-2', contact.field.valueAt, to.na.uriText, contact.na.uriText, `a ${role} REGISTER's Contact is the sender's node URI`);
+  if (contact && !contact.isNode) findings.add('SOS-WIRE-2', contact.field.valueAt, 'the sender\'s node URI with user=node', contact.na.uriText, `a ${role} REGISTER's Contact is a node URI (§6.3.1)`);
+  else if (contact && !sameNode(contact, to)) findings.add('SOS-WIRE-2', contact.field.valueAt, to.na.uriText, contact.na.uriText, `a ${role} REGISTER's Contact is the sender's node URI`);
   const expiry = expiryOf(message);
   if (role === 'join' && expiry === undefined) findings.add('SOS-WIRE-8', START, 'an Expires header or a Contact expires parameter', 'none', 'a node registration carries a non-zero expiry (§6.3.1)');
   if (role === 'leave') {
@@ -310,13 +319,13 @@ function checkUserRequest(message: SipMessage, role: Role, to: P2pUri | undefine
   }
 }
 
-function checkNeighbourLinks(links: DhtLink[], requirement: string, findings: Findings, wantPredecessor: boolean): void {
+function checkNeighbourLinks(links: DhtLink[], requirement: string, findings: Findings, wantPredecessor: boolean, wantFourSuccessors = true): void {
   const has = (t: string, d: number): boolean => links.some((l) => l.type === t && l.depth === d);
   const found = links.map((l) => `${l.type} ${l.depth}`).join(', ') || 'none';
   if (!has('S', 1)) findings.add(requirement, START, 'DHT-Link S 1', found, 'the response names the sender\'s successor');
   if (wantPredecessor && !has('P', 1)) findings.add(requirement, START, 'DHT-Link P 1', found, 'the response names the sender\'s predecessor');
   const missing = [2, 3, 4].filter((d) => !has('S', d));
-  if (has('S', 1) && missing.length) findings.add(requirement, START, 'DHT-Link S 2–S 4', found, 'the response SHOULD list four successors', 'warning');
+  if (wantFourSuccessors && has('S', 1) && missing.length) findings.add(requirement, START, 'DHT-Link S 2–S 4', found, 'the response SHOULD list four successors', 'warning');
 }
 
 function checkRedirect(message: SipMessage, contacts: P2pUri[], links: DhtLink[], findings: Findings): void {
