@@ -26,9 +26,16 @@ const COMPACT: Readonly<Record<string, string>> = {
 
 /** The lower-cased long name a header field is known by, whatever its spelling. */
 export function headerKey(name: string): string {
-  const lower = name.toLowerCase();
-  return COMPACT[lower] ?? lower;
+  let key = keyCache.get(name);
+  if (key === undefined) {
+    const lower = name.toLowerCase();
+    key = COMPACT[lower] ?? lower;
+    if (keyCache.size < 1024) keyCache.set(name, key);
+  }
+  return key;
 }
+
+const keyCache = new Map<string, string>();
 
 /** RFC 3261 token characters (alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~"). */
 export const TOKEN_RE = /^[A-Za-z0-9\-.!%*_+`'~]+$/;

@@ -29,6 +29,8 @@ const LF = 0x0a;
 const HTAB = 0x09;
 
 const utf8Fatal = new TextDecoder('utf-8', { fatal: true });
+/** In a line cut at CRLF: a control character, or a CR or LF that was not part of a CRLF. */
+const SUSPECT_RE = /[\x00-\x08\x0a-\x1f\x7f]/;
 
 function fail(code: ParseErrorCode, message: string, at: Position): ParseResult {
   return { ok: false, error: { code, message, at } };
@@ -129,10 +131,13 @@ function makeField(lines: string[], firstLine: number): HeaderField | ParseError
   if (colon < 0) {
     return { code: 'bad-header-line', message: `header line "${first.slice(0, 40)}" has no colon`, at: { line: firstLine, column: 1 } };
   }
-  const name = first.slice(0, colon).replace(/[ \t]+$/, '');
+  let nameEnd = colon;
+  while (nameEnd > 0 && (first.charCodeAt(nameEnd - 1) === 32 || first.charCodeAt(nameEnd - 1) === 9)) nameEnd--;
+  const name = first.slice(0, nameEnd);
   if (!isToken(name)) {
     return { code: 'bad-header-name', message: `header name "${name}" is not a token`, at: { line: firstLine, column: 1 } };
   }
+  if (lines.length === 1) return singleLineField(first, name, colon, firstLine);
   // Unfold: LWS = [*WSP CRLF] 1*WSP is one space. Segments remember where each stretch of
   // the unfolded value sits in the message, for positionOf.
   let unfolded = first.slice(colon + 1);
@@ -167,6 +172,29 @@ function makeField(lines: string[], firstLine: number): HeaderField | ParseError
       if (offset <= 0) return valueAt;
       if (offset >= value.length) return { line: lastLine, column: lastColumn };
       return at(lead + offset);
+    },
+  };
+}
+
+/** The common case of makeField: no folding, so positions are plain column offsets. */
+function singleLineField(line: string, name: string, colon: number, lineNo: number): HeaderField {
+  let start = colon + 1;
+  let end = line.length;
+  while (start < end && (line.charCodeAt(start) === 32 || line.charCodeAt(start) === 9)) start++;
+  while (end > start && (line.charCodeAt(end - 1) === 32 || line.charCodeAt(end - 1) === 9)) end--;
+  const value = line.slice(start, end);
+  const valueAt = { line: lineNo, column: value.length > 0 ? start + 1 : line.length + 1 };
+  return {
+    name,
+    key: headerKey(name),
+    value,
+    raw: line,
+    at: { line: lineNo, column: 1 },
+    valueAt,
+    positionOf(offset: number): Position {
+      if (offset <= 0) return valueAt;
+      if (offset >= value.length) return { line: lineNo, column: line.length + 1 };
+      return { line: lineNo, column: start + 1 + offset };
     },
   };
 }
@@ -220,10 +248,13 @@ export function declaredContentLength(fields: HeaderField[]): number | undefined
 
 /** Parses the header section `bytes[0, headerEnd)` and attaches `body`. */
 export function parseFramed(bytes: Uint8Array, headerEnd: number, body: Uint8Array, raw: Uint8Array): ParseResult {
-  const problem = scanHeaderBytes(bytes, headerEnd);
-  if (problem) return { ok: false, error: problem };
   const { text, encoding } = decodeHeaderSection(bytes.subarray(0, headerEnd));
+  // One native regex pass for the common, clean case; the byte scanner then locates a problem.
   const lines = text.split('\r\n');
+  if (lines.some((l) => SUSPECT_RE.test(l))) {
+    const problem = scanHeaderBytes(bytes, headerEnd);
+    if (problem) return { ok: false, error: problem };
+  }
   const startLine = parseStartLine(lines[0]!);
   if ('code' in startLine) return { ok: false, error: startLine };
   const headers = parseHeaderLines(lines);
