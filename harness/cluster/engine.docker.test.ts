@@ -1,60 +1,49 @@
-// The Docker engine the harness drives: it answers, and the harness can create and remove its
-// own labelled networks without leaving any behind. Never pulls an image (no registry is
-// reachable from CI machines, and an attempted pull leaks DNS look-ups).
+// The Docker engine the harness drives: it answers, the harness labels what it creates, and
+// the sweep removes what a dead run left behind without touching a live run's objects.
+// Never pulls an image (no registry is reachable, and an attempted pull leaks DNS look-ups).
 
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { assertEngine, assertImage, docker, EnvironmentError, LABEL, LABEL_HOST, LABEL_PID, LABEL_RUN, labels, sweep } from './docker-env';
 
-import Docker from 'dockerode';
+const runId = `engine-test-${randomUUID().slice(0, 8)}`;
 
-const HARNESS_LABEL = 'sosimple-conformance';
-/** A second label unique to this test run, so that parallel test files never see each other's networks. */
-const RUN_LABEL = 'sosimple-conformance.test-run';
-const runId = randomUUID();
-
-const docker = new Docker();
-
-async function labelledNetworks(...labels: string[]): Promise<Docker.NetworkInspectInfo[]> {
-  return docker.listNetworks({ filters: { label: labels } });
+async function networksOf(run: string): Promise<string[]> {
+  const list = await docker().listNetworks({ filters: { label: [`${LABEL_RUN}=${run}`] } });
+  return list.map((n) => n.Name).sort();
 }
 
 describe('Docker engine', () => {
   afterAll(async () => {
-    // Safety net when a test failed half-way: remove whatever this run created.
-    for (const n of await labelledNetworks(`${RUN_LABEL}=${runId}`).catch(() => [])) {
-      await docker.getNetwork(n.Id).remove().catch(() => undefined);
-    }
+    await sweep(runId);
+    await sweep(`${runId}-dead`);
   });
 
-  it('answers (ping, version, info)', async () => {
-    const pong: unknown = await docker.ping();
-    expect(Buffer.isBuffer(pong) ? pong.toString() : String(pong)).toBe('OK');
-    const version = await docker.version();
+  it('answers', async () => {
+    await expect(assertEngine()).resolves.toBeUndefined();
+    const version = await docker().version();
     expect(version.ApiVersion).toMatch(/^\d+\.\d+$/);
-    const info = (await docker.info()) as { ServerVersion?: string };
-    expect(typeof info.ServerVersion).toBe('string');
   });
 
-  it(`creates a bridge network labelled ${HARNESS_LABEL}=1, removes it, and leaves none behind`, async () => {
-    const name = `sosimple-engine-test-${runId.slice(0, 8)}`;
-    const network = await docker.createNetwork({
-      Name: name,
-      Driver: 'bridge',
-      CheckDuplicate: true,
-      Labels: { [HARNESS_LABEL]: '1', [RUN_LABEL]: runId },
-    });
-    const inspected = await network.inspect();
-    expect(inspected.Name).toBe(name);
-    expect(inspected.Driver).toBe('bridge');
-    expect(inspected.Labels).toMatchObject({ [HARNESS_LABEL]: '1' });
+  it('names a missing image clearly instead of pulling it', async () => {
+    const tag = `sosimple-no-such-image:${runId}`;
+    await expect(assertImage(tag, 'build it first')).rejects.toThrow(EnvironmentError);
+    await expect(assertImage(tag, 'build it first')).rejects.toThrow(`image ${tag} is not on this Docker engine (nothing is pulled); build it first`);
+  });
 
-    const listed = await labelledNetworks(`${HARNESS_LABEL}=1`);
-    expect(listed.map((n) => n.Id)).toContain(inspected.Id);
+  it(`labels its networks ${LABEL}=1 and sweeps a dead run's leftovers, not a live run's`, async () => {
+    const live = await docker().createNetwork({ Name: `${runId}-live`, Driver: 'bridge', Labels: labels(runId) });
+    // A process that no longer exists on this host created this one.
+    const deadLabels = { ...labels(`${runId}-dead`), [LABEL_PID]: '999999999', [LABEL_HOST]: hostname() };
+    await docker().createNetwork({ Name: `${runId}-dead`, Driver: 'bridge', Labels: deadLabels });
+    expect(await networksOf(runId)).toEqual([`${runId}-live`]);
 
-    await network.remove();
+    await sweep();
+    expect(await networksOf(`${runId}-dead`)).toEqual([]);
+    expect(await networksOf(runId)).toEqual([`${runId}-live`]);
 
-    expect(await labelledNetworks(`${RUN_LABEL}=${runId}`)).toEqual([]);
-    const after = await labelledNetworks(`${HARNESS_LABEL}=1`);
-    expect(after.map((n) => n.Id)).not.toContain(inspected.Id);
-    await expect(docker.getNetwork(inspected.Id).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    await sweep(runId);
+    expect(await networksOf(runId)).toEqual([]);
+    await expect(live.inspect()).rejects.toMatchObject({ statusCode: 404 });
   });
 });

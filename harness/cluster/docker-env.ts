@@ -1,0 +1,110 @@
+// The Docker engine as the harness uses it: one client, a clear error when no engine answers
+// or an image is missing (nothing is ever pulled), labels on everything it creates, and a
+// sweep of what earlier runs left behind (Ryuk is not available, so we clean up ourselves).
+
+import Docker from 'dockerode';
+import { hostname } from 'node:os';
+
+/** Every container and network the harness creates carries this label. */
+export const LABEL = 'sosimple-conformance';
+export const LABEL_RUN = `${LABEL}.run`;
+export const LABEL_PID = `${LABEL}.pid`;
+export const LABEL_HOST = `${LABEL}.host`;
+
+/** The engine, the image or the network is not there: an environment problem (CLI exit 2). */
+export class EnvironmentError extends Error {
+  override name = 'EnvironmentError';
+}
+
+let client: Docker | undefined;
+
+/** One client per process; honours DOCKER_HOST like the docker CLI does. */
+export function docker(): Docker {
+  client ??= new Docker();
+  return client;
+}
+
+function where(): string {
+  return process.env.DOCKER_HOST ?? '/var/run/docker.sock';
+}
+
+/** Throws EnvironmentError with what to do when no engine answers within `timeoutMs`. */
+export async function assertEngine(timeoutMs = 5000): Promise<void> {
+  const ping = docker().ping();
+  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref());
+  try {
+    await Promise.race([ping, timeout]);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new EnvironmentError(`no Docker engine answers at ${where()} (${why}); start one with scripts/docker-engine.sh start, or use --driver process`);
+  }
+}
+
+/** Is an engine answering? (For `--driver auto` and for skipping Docker tests with a reason.) */
+export async function engineAnswers(timeoutMs = 3000): Promise<boolean> {
+  try {
+    await assertEngine(timeoutMs);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Throws EnvironmentError when the image is not present locally. The harness never pulls. */
+export async function assertImage(tag: string, hint?: string): Promise<void> {
+  try {
+    await docker().getImage(tag).inspect();
+  } catch {
+    throw new EnvironmentError(`image ${tag} is not on this Docker engine (nothing is pulled)${hint ? `; ${hint}` : ''}`);
+  }
+}
+
+/** The labels for an object created by this process in run `runId`. */
+export function labels(runId: string): Record<string, string> {
+  return { [LABEL]: '1', [LABEL_RUN]: runId, [LABEL_PID]: String(process.pid), [LABEL_HOST]: hostname() };
+}
+
+function ownerAlive(l: Record<string, string> | undefined): boolean {
+  if (!l) return false;
+  if (l[LABEL_HOST] !== hostname()) return false;
+  const pid = Number(l[LABEL_PID]);
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export interface SweepResult {
+  containers: number;
+  networks: number;
+}
+
+/**
+ * Removes labelled containers and networks. With `runId`, exactly that run's; without,
+ * those whose creating process on this host is gone (a run killed by SIGKILL), so that
+ * parallel Jest workers never remove each other's rings.
+ */
+export async function sweep(runId?: string): Promise<SweepResult> {
+  const d = docker();
+  const filters = { label: [runId ? `${LABEL_RUN}=${runId}` : `${LABEL}=1`] };
+  const result: SweepResult = { containers: 0, networks: 0 };
+  const containers = await d.listContainers({ all: true, filters });
+  await Promise.all(
+    containers
+      .filter((c) => runId !== undefined || !ownerAlive(c.Labels))
+      .map(async (c) => {
+        await d.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
+        result.containers++;
+      }),
+  );
+  const networks = await d.listNetworks({ filters });
+  for (const n of networks) {
+    if (runId === undefined && ownerAlive(n.Labels)) continue;
+    await d.getNetwork(n.Id).remove().catch(() => undefined);
+    result.networks++;
+  }
+  return result;
+}
