@@ -2,8 +2,9 @@
 import { cpus } from 'node:os';
 import type { Benchmark, BenchRow } from './harness';
 import { codecBenchmark } from './codec.bench';
+import { ringBenchmark } from './ring.bench';
 
-const ALL: Record<string, Benchmark> = { codec: codecBenchmark };
+const ALL: Record<string, Benchmark> = { codec: codecBenchmark, ring: ringBenchmark };
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
     results[name] = await b.run();
     if (!json) {
       console.log(`\n${b.title}`);
-      for (const r of results[name]!) console.log(`  ${r.name.padEnd(48)} ${Math.round(r.value).toLocaleString('en-US').padStart(12)} ${r.unit}${r.note ? `  (${r.note})` : ''}`);
+      for (const r of results[name]!) console.log(`  ${r.name.padEnd(52)} ${(r.value >= 100 ? Math.round(r.value).toLocaleString('en-US') : r.value.toFixed(2)).padStart(12)} ${r.unit}${r.note ? `  (${r.note})` : ''}`);
     }
   }
   if (json) console.log(JSON.stringify(results, null, 2));
