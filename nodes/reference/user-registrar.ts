@@ -1,0 +1,95 @@
+// Routing a hosted user's REGISTER to the owner of its Resource-ID (SOS-REG-1/2/4), copying
+// it to the owner's successors with the `replica` To parameter (SOS-REG-7), and user
+// queries (SOS-LOOKUP-7). Presence is not its business (user-agent.ts).
+import * as sip from 'sip';
+import type { SosimpleNode } from './node';
+import { followChain, linksOfResponse } from './chain';
+import { linksOf } from './dht-headers';
+import { NodeRef, resourceIdOf } from './ids';
+import { nameAddr, userUri } from './uris';
+import { buildRequest } from './wire';
+import { newTag } from './sip-endpoint';
+
+export class UserRegistrar {
+  constructor(private readonly node: SosimpleNode) {}
+
+  /** The user's AOR and Contact: the unhashed name at this node, with resource-ID (SOS-REG-9). */
+  aor(user: string): string {
+    return userUri(user, this.node.self.host, this.node.self.port, this.node.cfg.overlay, resourceIdOf(user));
+  }
+
+  /** SOS-REG-2/4/7: route the REGISTER, then copy it to the owner's successors. */
+  async register(user: string, expires: number): Promise<boolean> {
+    const node = this.node;
+    const rid = resourceIdOf(user);
+    const aor = this.aor(user);
+    const build = (t: NodeRef, replica?: number): sip.Message =>
+      buildRequest(node.ctx, {
+        method: 'REGISTER',
+        target: t,
+        to: nameAddr(replica ? `${aor};replica=${replica}` : aor),
+        from: nameAddr(aor, { tag: newTag() }),
+        contact: [nameAddr(aor)],
+        headers: { Expires: String(expires) },
+        links: { links: 'neighbours' },
+      });
+    let replicas: NodeRef[] | undefined;
+    for (let attempt = 0; attempt < 3 && !replicas; attempt++) {
+      const r = node.routing;
+      const local = (): NodeRef[] => {
+        node.store.put(rid, user, aor, aor, expires, 0);
+        return r.successors.filter((s) => s.id !== node.self.id);
+      };
+      if (r.isResponsible(rid)) {
+        replicas = local();
+        break;
+      }
+      const res = await followChain(r.nextHop(rid), node.self, (t) => node.request(build(t)));
+      if (res.kind === 'local') replicas = local();
+      else if (res.kind === 'final' && res.response.status === 200) {
+        replicas = linksOf(linksOfResponse(res.response), 'S').filter((s) => s.id !== res.responder.id);
+      } else if (res.kind === 'failed') node.nodeFailed(res.node);
+      else break;
+    }
+    if (!replicas) {
+      node.log.warn({ user }, 'user registration failed');
+      return false;
+    }
+    await Promise.all(
+      replicas.slice(0, 4).map((s, i) => {
+        if (s.id === node.self.id) {
+          node.store.put(rid, user, aor, aor, expires, i + 1);
+          return Promise.resolve(undefined);
+        }
+        return node.request(build(s, i + 1));
+      }),
+    );
+    return true;
+  }
+
+  /**
+   * A user query (SOS-LOOKUP-7) routed like REG-1: the owner's bindings, `[]` on 404, or
+   * `undefined` when the chain broke.
+   */
+  async lookup(user: string): Promise<string[] | undefined> {
+    const node = this.node;
+    const rid = resourceIdOf(user);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (node.routing.isResponsible(rid)) return node.store.get(rid).map((v) => v.contact);
+      const to = userUri(user, node.cfg.overlay, 5060, node.cfg.overlay, rid);
+      const res = await followChain(node.routing.nextHop(rid), node.self, (t) =>
+        node.request(buildRequest(node.ctx, { method: 'REGISTER', target: t, to: nameAddr(to), from: nameAddr(to, { tag: newTag() }) })),
+      );
+      if (res.kind === 'local') return node.store.get(rid).map((v) => v.contact);
+      if (res.kind === 'final') {
+        if (res.response.status === 404) return [];
+        if (res.response.status !== 200) return undefined;
+        const c = res.response.headers.contact;
+        return Array.isArray(c) ? c.map((x) => x.uri) : [];
+      }
+      if (res.kind === 'failed') node.nodeFailed(res.node);
+      else return undefined;
+    }
+    return undefined;
+  }
+}
