@@ -109,7 +109,7 @@ export function checkSosimple(message: SipMessage, context: CheckContext, findin
   if (!isP2p(message, [to, from, ...contacts], context.role)) return;
   const role = classify(message, to, context);
 
-  checkOptionTags(message, findings);
+  checkOptionTags(message, findings, role === 'direct');
   const sender = checkDhtNodeId(message, findings);
   const links = checkDhtLinks(message, findings);
   // A response echoes the request's To and From (RFC 3261 §8.2.6.2): they describe the
@@ -157,15 +157,15 @@ export function checkSosimple(message: SipMessage, context: CheckContext, findin
     case 'lookup-contacts':
       if (contacts.length === 0) findings.add('SOS-LOOKUP-2', START, 'the user\'s registered Contact(s)', 'none', 'the lookup 302 lists no Contact (§7.2)');
       for (const c of contacts) if (c.isNode) findings.add('SOS-LOOKUP-2', c.field.valueAt, 'a user Contact', 'a node URI', 'the responsible node answers with the user\'s Contact, not a node (§8.3 msg 4)');
-      checkNeighbourLinks(links, 'SOS-LOOKUP-2', findings, true, false);
+      checkNeighbourLinks(links, 'SOS-LOOKUP-2', findings, !isLoneNode(links, sender), false);
       break;
     default:
       break;
   }
 }
 
-function checkOptionTags(message: SipMessage, findings: Findings): void {
-  for (const key of ['require', 'supported'] as const) {
+function checkOptionTags(message: SipMessage, findings: Findings, lastHop: boolean): void {
+  for (const key of lastHop ? (['supported'] as const) : (['require', 'supported'] as const)) {
     const fields = headersNamed(message, key);
     const tags = fields.flatMap((h) => {
       const r = parseOptionTags(h.value);
@@ -317,6 +317,12 @@ function checkUserRequest(message: SipMessage, role: Role, to: P2pUri | undefine
       if (c.isNode) findings.add('SOS-REG-9', c.field.valueAt, 'the user\'s Contact', 'a node URI', 'a user registration\'s Contact holds the unhashed username (§7.1.1)');
     }
   }
+}
+
+/** S 1 is the sender itself: a lone node, whose NULL predecessor is shown by leaving P out (SOS-RING-6). */
+function isLoneNode(links: DhtLink[], sender: DhtNodeId | undefined): boolean {
+  const s1 = links.find((l) => l.type === 'S' && l.depth === 1);
+  return !!s1 && !!sender && s1.nodeId.toLowerCase() === sender.nodeId.toLowerCase();
 }
 
 function checkNeighbourLinks(links: DhtLink[], requirement: string, findings: Findings, wantPredecessor: boolean, wantFourSuccessors = true): void {

@@ -21,11 +21,13 @@ export type Role =
   | 'join-ok'
   | 'query-ok'
   | 'register-ok'
-  | 'lookup-contacts';
+  | 'lookup-contacts'
+  /** The last request, to a resolved user agent (SOS-WIRE-4 decision: Supported: dht only). */
+  | 'direct';
 
 export const ROLES: readonly Role[] = [
   'join', 'leave', 'node-query', 'user-register', 'user-query', 'lookup',
-  'redirect', 'join-ok', 'query-ok', 'register-ok', 'lookup-contacts',
+  'redirect', 'join-ok', 'query-ok', 'register-ok', 'lookup-contacts', 'direct',
 ];
 
 export interface CheckContext {
@@ -96,9 +98,16 @@ function checkBaseSip(message: SipMessage, findings: Findings): void {
         break;
       }
       case 'to':
-      case 'from':
-        findings.addValue('SOS-WIRE-1', h, parseNameAddr(h.value), h.key === 'to' ? 'To' : 'From');
+      case 'from': {
+        const r = parseNameAddr(h.value);
+        if (findings.addValue('SOS-WIRE-1', h, r, h.key === 'to' ? 'To' : 'From') && h.key === 'to' && message.startLine.kind === 'response' && message.startLine.status > 100) {
+          // RFC 3261 §8.2.6.2: a UAS adds a To-tag to every response but 100.
+          if (!r.value.params.some((p) => p.name.toLowerCase() === 'tag' && p.value)) {
+            findings.add('SOS-WIRE-1', h.valueAt, 'a tag parameter on To (RFC 3261 §8.2.6.2)', 'none', 'the response carries no To-tag');
+          }
+        }
         break;
+      }
       case 'contact':
         findings.addValue('SOS-WIRE-1', h, parseContactList(h.value), 'Contact');
         break;

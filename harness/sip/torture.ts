@@ -8,6 +8,7 @@
 import * as fs from 'fs';
 import * as nodePath from 'path';
 import type { ParseErrorCode } from './types';
+import { ROLES, type Role } from './check';
 
 // Keyed by ParseErrorCode so the compiler insists on every code, and on nothing else.
 const PARSE_ERROR_CODE_SET: Record<ParseErrorCode, true> = {
@@ -35,21 +36,9 @@ export function isParseErrorCode(s: string): s is ParseErrorCode {
   return Object.prototype.hasOwnProperty.call(PARSE_ERROR_CODE_SET, s);
 }
 
-/** What a message is for, when the message alone cannot tell the checker. */
-export const TORTURE_ROLES = [
-  'join',
-  'leave',
-  'node-query',
-  'user-register',
-  'user-query',
-  'lookup',
-  'redirect',
-  'join-ok',
-  'query-ok',
-  'register-ok',
-  'lookup-contacts',
-] as const;
-export type TortureRole = (typeof TORTURE_ROLES)[number];
+/** What a message is for, when the message alone cannot tell the checker (check.ts). */
+export const TORTURE_ROLES = ROLES;
+export type TortureRole = Role;
 
 export type Transport = 'udp' | 'tcp';
 

@@ -159,6 +159,11 @@ describe('checkMessage findings', () => {
     expect([errors(noLinks), warnings(noLinks)]).toEqual([[], ['SOS-JOIN-1']]);
   });
 
+  it('reports a final response without To-tag (RFC 3261 §8.2.6.2, SOS-WIRE-1)', () => {
+    const f = check(joinOk().set('To', `<${nodeUri(J)}>`), { role: 'join-ok' });
+    expect(f).toEqual([expect.objectContaining({ requirement: 'SOS-WIRE-1', expected: 'a tag parameter on To (RFC 3261 §8.2.6.2)' })]);
+  });
+
   it('reports malformed base-SIP values with their position', () => {
     const f = check(nodeRegister(J, B).set('CSeq', '1 INVITE'));
     expect(f).toEqual([expect.objectContaining({ requirement: 'SOS-WIRE-1', expected: 'CSeq method REGISTER', found: 'INVITE' })]);
