@@ -1,0 +1,94 @@
+// The ring a suite runs against: the target (SOSIMPLE_TARGET, default the reference node),
+// the driver (SOSIMPLE_DRIVER: docker, process or auto), optional fault switches for the
+// self-test (SOSIMPLE_FAULTS), the oracle built from the live IDs, and a probe virtual node
+// whose trace records every message of the suite. One ring per describe (beforeAll/afterAll).
+
+import { join, resolve } from 'node:path';
+import type { Cluster, RingNode } from '../../harness/cluster/cluster';
+import { DockerCluster } from '../../harness/cluster/docker-driver';
+import { engineAnswers } from '../../harness/cluster/docker-env';
+import { ProcessCluster } from '../../harness/cluster/process-driver';
+import { startRing, waitForStableRing } from '../../harness/cluster/ring';
+import { artifactsDir, saveArtifacts } from '../../harness/cluster/artifacts';
+import { VirtualNode } from '../../harness/net/virtual-node';
+import { Trace } from '../../harness/net/trace';
+import { RingOracle } from '../../harness/overlay/oracle';
+import { loadTarget } from '../../harness/targets/target';
+import type { Capability, Target } from '../../harness/targets/schema';
+
+export interface SuiteRing {
+  target: Target;
+  cluster: Cluster;
+  nodes: RingNode[];
+  oracle: RingOracle;
+  /** Sends the suite's requests; its trace holds every message in and out. */
+  probe: VirtualNode;
+  trace: Trace;
+}
+
+export function suiteTarget(): Target {
+  return loadTarget(resolve(process.env.SOSIMPLE_TARGET ?? join(__dirname, '..', '..', 'targets', 'reference.yaml')));
+}
+
+let processHostBase = 100 + (Number(process.env.JEST_WORKER_ID ?? '1') % 8) * 18;
+
+async function makeCluster(target: Target): Promise<Cluster> {
+  const driver = process.env.SOSIMPLE_DRIVER ?? 'auto';
+  if (driver === 'docker' || (driver === 'auto' && target.image && (await engineAnswers()))) return DockerCluster.create();
+  if (driver !== 'process' && driver !== 'auto') throw new Error(`SOSIMPLE_DRIVER must be docker, process or auto, got "${driver}"`);
+  // Each ring of a worker takes its own block of loopback addresses.
+  const cluster = new ProcessCluster({ firstHost: processHostBase });
+  processHostBase += 6;
+  return cluster;
+}
+
+/** Fault switches for this run (the self-test sets them; a conformance run never does). */
+export function suiteFaults(): string[] {
+  return (process.env.SOSIMPLE_FAULTS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** Registers the ring's set-up and tear-down in the enclosing describe; call get() in tests. */
+export function useRing(size: number, name: string): () => SuiteRing {
+  let ring: SuiteRing | undefined;
+  beforeAll(async () => {
+    const target = suiteTarget();
+    const cluster = await makeCluster(target);
+    try {
+      const faults = suiteFaults();
+      const nodes = await startRing(cluster, target, size, faults.length ? { faults } : {});
+      const trace = new Trace();
+      const probe = await VirtualNode.start({ host: cluster.harnessAddress, name: 'harness', trace, defaultReply: 'silence' });
+      ring = { target, cluster, nodes, oracle: new RingOracle(nodes.map((n) => n.nodeId)), probe, trace };
+      // Let the ring settle before judging it; a ring that never settles fails in the ring checks.
+      await waitForStableRing(probe, nodes, target.timing.stabilizeMs * 2);
+      // Fingers are refreshed on their own period: wait the bound the target declares, so
+      // that checks of a "stable ring with full finger tables" (SOS-JOIN-4) are fair.
+      await new Promise((r) => setTimeout(r, target.timing.fingerRefreshMs));
+    } catch (e) {
+      await cluster.close();
+      throw e;
+    }
+  }, 180_000);
+  afterAll(async () => {
+    if (!ring) return;
+    await saveArtifacts(artifactsDir(name), ring.cluster, ring.nodes, [ring.trace]).catch(() => undefined);
+    await ring.probe.close();
+    await ring.cluster.close();
+  }, 60_000);
+  return () => {
+    if (!ring) throw new Error('the ring did not start (see the beforeAll error above)');
+    return ring;
+  };
+}
+
+/**
+ * `it` when the target claims the capability, otherwise a skipped test whose title says why:
+ * never reported as passed.
+ */
+export function itIf(capability: Capability): jest.It {
+  const target = suiteTarget();
+  if (target.capabilities.includes(capability)) return it;
+  const skip = ((title: string, fn?: jest.ProvidesCallback, timeout?: number) =>
+    it.skip(`${title} [not applicable: target ${target.name} does not claim ${capability}]`, fn, timeout)) as unknown as jest.It;
+  return skip;
+}
