@@ -20,6 +20,8 @@ const config: Config = {
       ...common,
       displayName: 'conformance',
       testMatch: ['<rootDir>/suites/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/support/conformance-global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/docker-global-teardown.ts',
       testPathIgnorePatterns: ['/node_modules/', '/dist/'],
     },
     {
