@@ -3,8 +3,9 @@ import { cpus } from 'node:os';
 import type { Benchmark, BenchRow } from './harness';
 import { codecBenchmark } from './codec.bench';
 import { ringBenchmark } from './ring.bench';
+import { pcapReaderBenchmark } from './pcap.bench';
 
-const ALL: Record<string, Benchmark> = { codec: codecBenchmark, ring: ringBenchmark };
+const ALL: Record<string, Benchmark> = { codec: codecBenchmark, pcap: pcapReaderBenchmark, ring: ringBenchmark };
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

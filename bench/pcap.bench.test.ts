@@ -1,4 +1,4 @@
-import { benchPcapReader, benchTrace } from './bench-reader';
+import { benchPcapReader, benchTrace } from './pcap.bench';
 
 describe('benchPcapReader (smoke, small)', () => {
   it('reads back every packet and message it wrote', () => {

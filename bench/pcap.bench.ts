@@ -1,14 +1,13 @@
-// Throughput of the capture reader and the SIP extraction (not wired into bench/run.ts here:
-// add `pcap: pcapReaderBenchmark` to its table to run it with `npm run bench`).
+// Throughput of the capture reader and the SIP extraction (`npm run bench -- pcap`).
 //
 // The capture is built in memory with writer.ts: REGISTERs over UDP and MESSAGEs with a 2 KB
 // body over TCP (split into two segments each), on 64 connections, until it holds at least
 // `packets` records. Timings go to BENCHMARKS.md, never into tests.
 
-import type { Benchmark, BenchRow } from '../../bench/harness';
-import { extractSip } from './extract';
-import { readCapture } from './reader';
-import { CapturePacket, writePcap, writePcapng } from './writer';
+import type { Benchmark, BenchRow } from './harness';
+import { extractSip } from '../harness/pcap/extract';
+import { readCapture } from '../harness/pcap/reader';
+import { CapturePacket, writePcap, writePcapng } from '../harness/pcap/writer';
 
 export interface PcapBenchResult {
   format: 'pcap' | 'pcapng';
