@@ -7,4 +7,4 @@ if (!fs.existsSync(compiled)) {
   console.error('sosimple-conformance: not built yet; run `npm run build` first (or use `npm run conformance -- ...`)');
   process.exit(2);
 }
-process.exitCode = require(compiled).main(process.argv.slice(2));
+require(compiled).main(process.argv.slice(2)).then((code) => { process.exitCode = code; });

@@ -1,9 +1,12 @@
 // The command line: `sosimple-conformance <command>`. Exit codes: 0 every applicable check
-// passed, 1 failures, 2 usage or environment error.
+// passed, 1 failures, 2 usage or environment error (one clear line on stderr).
 
 import { Command, CommanderError } from 'commander';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { assertEngine, EnvironmentError } from './cluster/docker-env';
+import { loadTarget, TargetError } from './targets/target';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURES = 1;
@@ -12,26 +15,68 @@ export const EXIT_USAGE = 2;
 /** An error a person can act on: printed as one line, exit code 2. */
 export class UsageError extends Error {}
 
-interface RunOptions {
+const ROOT = resolve(__dirname, '..');
+const SUITES_DIR = join(ROOT, 'suites');
+
+export interface RunOptions {
   target: string;
-  driver: 'auto' | 'docker' | 'process';
+  driver: string;
   suites?: string;
   out: string;
 }
 
-function run(options: RunOptions): number {
-  const target = resolve(options.target);
-  if (!existsSync(target)) throw new UsageError(`target file not found: ${options.target}`);
-  const suites = options.suites ? options.suites.split(',') : ['all'];
-  console.log('sosimple-conformance run would:');
-  console.log(`  1. load the target ${options.target} and build or find its image`);
-  console.log(`  2. start a ring of its nodes with the ${options.driver} driver`);
-  console.log(`  3. run the suites: ${suites.join(', ')}`);
-  console.log(`  4. write junit.xml, results.json and index.html to ${options.out}/`);
-  throw new UsageError('the conformance run is not available yet: the ring drivers and the suites are still being built, so nothing was run and nothing passed');
+export function knownSuites(): string[] {
+  return readdirSync(SUITES_DIR)
+    .filter((f) => f.endsWith('.test.ts'))
+    .map((f) => f.replace(/\.test\.ts$/, ''))
+    .sort();
 }
 
-export function buildProgram(): Command {
+interface JestSummary {
+  numPassedTests: number;
+  numFailedTests: number;
+  numPendingTests: number;
+  numRuntimeErrorTestSuites: number;
+  testResults: { name: string; message?: string; assertionResults: { title: string; status: string }[] }[];
+}
+
+async function run(options: RunOptions): Promise<number> {
+  const targetPath = resolve(options.target);
+  if (!existsSync(targetPath)) throw new UsageError(`target file not found: ${options.target}`);
+  let target;
+  try {
+    target = loadTarget(targetPath);
+  } catch (e) {
+    throw new UsageError(e instanceof TargetError ? e.message : `cannot read the target file: ${(e as Error).message}`);
+  }
+  if (!['auto', 'docker', 'process'].includes(options.driver)) throw new UsageError(`--driver must be auto, docker or process, not "${options.driver}"`);
+  if (options.driver === 'docker') await assertEngine();
+  if (options.driver === 'process' && !target.command) throw new UsageError(`${options.target}: target ${target.name} has no command, so --driver process cannot run it`);
+  const known = knownSuites();
+  const chosen = options.suites ? options.suites.split(',').map((s) => s.trim()).filter(Boolean) : known;
+  const unknown = chosen.filter((s) => !known.includes(s));
+  if (unknown.length) throw new UsageError(`unknown suite(s): ${unknown.join(', ')}; known: ${known.join(', ')}`);
+
+  const out = resolve(options.out);
+  mkdirSync(out, { recursive: true });
+  const results = join(out, 'results.json');
+  console.error(`sosimple-conformance: target ${target.name} (${options.target}), driver ${options.driver}, suites ${chosen.join(', ')}`);
+  const jest = join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js');
+  const pattern = `suites/(${chosen.join('|')})\\.test\\.ts$`;
+  const r = spawnSync(process.execPath, [jest, '--selectProjects', 'conformance', '--json', `--outputFile=${results}`, '--testPathPatterns', pattern], {
+    cwd: ROOT,
+    env: { ...process.env, SOSIMPLE_TARGET: targetPath, SOSIMPLE_DRIVER: options.driver, SOSIMPLE_FAULTS: '' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  if (!existsSync(results)) throw new EnvironmentError(`the suites did not run (jest exit ${r.status ?? r.signal}); see the output above`);
+  const summary = JSON.parse(readFileSync(results, 'utf8')) as JestSummary;
+  const broken = summary.testResults.filter((t) => t.assertionResults.length === 0 && t.message);
+  console.log(`conformance: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed, ${summary.numPendingTests} not applicable; results in ${results}`);
+  if (broken.length) console.log(`suites that could not run: ${broken.map((b) => b.name.replace(`${ROOT}/`, '')).join(', ')}`);
+  return summary.numFailedTests > 0 || summary.numRuntimeErrorTestSuites > 0 ? EXIT_FAILURES : EXIT_OK;
+}
+
+export function buildProgram(onExit: (code: number) => void): Command {
   const program = new Command('sosimple-conformance')
     .description('Conformance and interop tests for SOSIMPLE (draft-bryan-sipping-p2p-01) nodes')
     .exitOverride()
@@ -41,28 +86,30 @@ export function buildProgram(): Command {
     .description('run the conformance suites against a target')
     .option('-t, --target <file>', 'target file', 'targets/reference.yaml')
     .option('-d, --driver <driver>', 'where nodes run: auto, docker or process', 'auto')
-    .option('-s, --suites <list>', 'comma-separated suites (default: all)')
+    .option('-s, --suites <list>', `comma-separated suites (default: all)`)
     .option('-o, --out <dir>', 'report folder', 'reports')
-    .action((opts: RunOptions) => {
-      process.exitCode = run(opts);
-    });
+    .action(async (opts: RunOptions) => onExit(await run(opts)));
   return program;
 }
 
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
+  let code = EXIT_OK;
   try {
-    buildProgram().parse(argv, { from: 'user' });
-    return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;
+    await buildProgram((c) => (code = c)).parseAsync(argv, { from: 'user' });
+    return code;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof EnvironmentError) {
       console.error(`sosimple-conformance: ${e.message}`);
       return EXIT_USAGE;
     }
-    throw e;
+    console.error(`sosimple-conformance: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    return EXIT_USAGE;
   }
 }
 
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2));
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -1,27 +1,48 @@
-import { main, EXIT_USAGE } from '../harness/cli';
+import { main, EXIT_OK, EXIT_USAGE, knownSuites } from '../harness/cli';
 
 describe('command line', () => {
   let err: jest.SpyInstance;
-  let out: jest.SpyInstance;
   beforeEach(() => {
     err = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    out = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    jest.spyOn(console, 'log').mockImplementation(() => undefined);
   });
   afterEach(() => jest.restoreAllMocks());
 
-  it('names a missing target file in one line and exits 2', () => {
-    expect(main(['run', '--target', 'no/such/target.yaml'])).toBe(EXIT_USAGE);
+  it('names a missing target file in one line and exits 2', async () => {
+    expect(await main(['run', '--target', 'no/such/target.yaml'])).toBe(EXIT_USAGE);
     expect(err).toHaveBeenCalledWith('sosimple-conformance: target file not found: no/such/target.yaml');
   });
 
-  it('never pretends: a run that cannot happen yet says what it would do and exits non-zero', () => {
-    expect(main(['run'])).toBe(EXIT_USAGE);
-    expect(out.mock.calls.flat().join('\n')).toMatch(/run the suites/);
-    expect(err.mock.calls.flat().join('\n')).toMatch(/nothing was run and nothing passed/);
+  it('names an unknown suite and lists the known ones, exit 2', async () => {
+    expect(await main(['run', '--suites', 'join,nosuch'])).toBe(EXIT_USAGE);
+    expect(err).toHaveBeenCalledWith(`sosimple-conformance: unknown suite(s): nosuch; known: ${knownSuites().join(', ')}`);
   });
 
-  it('rejects an unknown command with exit 2', () => {
-    jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    expect(main(['frobnicate'])).toBe(EXIT_USAGE);
+  it('says so in one line when the Docker engine does not answer, exit 2', async () => {
+    const saved = process.env.DOCKER_HOST;
+    process.env.DOCKER_HOST = 'unix:///nonexistent/docker.sock';
+    try {
+      jest.resetModules();
+      const cli = await import('../harness/cli');
+      expect(await cli.main(['run', '--driver', 'docker'])).toBe(EXIT_USAGE);
+      expect(err.mock.calls.flat().join('\n')).toMatch(/^sosimple-conformance: no Docker engine answers at unix:\/\/\/nonexistent\/docker.sock/);
+    } finally {
+      if (saved === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = saved;
+    }
   });
+
+  it('rejects an unknown command and an unknown driver with exit 2', async () => {
+    jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    expect(await main(['frobnicate'])).toBe(EXIT_USAGE);
+    expect(await main(['run', '--driver', 'kubernetes'])).toBe(EXIT_USAGE);
+  });
+
+  it('runs a suite against the reference node with the process driver and exits 0', async () => {
+    const out = require('node:fs').mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'sosimple-cli-'));
+    expect(await main(['run', '--driver', 'process', '--suites', 'errors', '--out', out])).toBe(EXIT_OK);
+    const results = JSON.parse(require('node:fs').readFileSync(`${out}/results.json`, 'utf8'));
+    expect(results.numPassedTests).toBeGreaterThan(0);
+    expect(results.numFailedTests).toBe(0);
+  }, 120_000);
 });
