@@ -44,8 +44,13 @@ export async function followRedirects(
     hops.push(hop);
     if (status !== 302) return { hops };
     const contacts = contactsOf(message).filter((c) => c.entry?.uri);
-    const uri = contacts[0]?.entry?.uri;
-    if (!uri) return { hops, stoppedBecause: 'a 302 without a sip: Contact' };
+    const entry = contacts[0]?.entry;
+    const uri = entry?.uri;
+    if (!entry || !uri) return { hops, stoppedBecause: 'a 302 without a sip: Contact' };
+    // A 302 naming a user's agent rather than a node ends a lookup (SOS-LOOKUP-2): the harness
+    // never contacts an address a node under test gave it that is not a node of the ring.
+    const isNode = [...uri.params, ...entry.params].some((p) => p.name.toLowerCase() === 'user' && p.value?.toLowerCase() === 'node');
+    if (!isNode) return { hops };
     hop.next = { host: uri.host, port: uri.port ?? 5060, ...(uri.user ? { nodeId: uri.user.toLowerCase() } : {}) };
     to = { host: hop.next.host, port: hop.next.port };
   }

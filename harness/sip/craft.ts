@@ -98,3 +98,17 @@ export function responseTo(request: { headers: { key: string; name: string; valu
   }
   return b;
 }
+
+/** A lookup (SOS-LOOKUP-1/2): INVITE, MESSAGE, SUBSCRIBE or OPTIONS for a user, sent by a node. */
+export function userLookup(method: 'INVITE' | 'MESSAGE' | 'SUBSCRIBE' | 'OPTIONS', user: string, sender: Endpoint, target: Endpoint, o: CraftOptions & { domain?: string; caller?: string } = {}): MessageBuilder {
+  const overlay = o.overlay ?? 'chat';
+  const domain = o.domain ?? 'p2psip.org';
+  const b = MessageBuilder.request(method, `sip:${user}@${domain}`)
+    .header('Via', `SIP/2.0/${o.transport ?? 'UDP'} ${hostPort(sender.host, sender.port)};branch=${o.branch ?? newBranch()};rport`)
+    .header('Max-Forwards', 70)
+    .header('To', `<${userUri(user, domain, overlay)}>`)
+    .header('From', `<${userUri(o.caller ?? 'harness', domain, overlay)}>;tag=${o.tag ?? newTag()}`)
+    .header('Contact', `<${userUri(o.caller ?? 'harness', wireHost(sender), overlay, false)}>`);
+  if (method === 'SUBSCRIBE') b.header('Event', 'presence').header('Expires', 600);
+  return p2pTail(b, sender, method, o);
+}
