@@ -10,6 +10,8 @@ import { readNeighbours } from './observe';
 export interface RingOptions extends Omit<StartOptions, 'bootstrap' | 'name'> {
   /** Which already-started node new nodes join through: 'first' (default) or 'previous'. */
   joinThrough?: 'first' | 'previous';
+  /** Options for one node only (its hosted users, say), by start order from 0. */
+  perNode?: (index: number) => Partial<StartOptions>;
   onProgress?: (message: string) => void;
 }
 
@@ -18,7 +20,8 @@ export async function startRing(cluster: Cluster, target: Target, size: number, 
   const nodes: RingNode[] = [];
   for (let i = 0; i < size; i++) {
     const through = i === 0 ? undefined : options.joinThrough === 'previous' ? nodes[i - 1] : nodes[0];
-    const node = await cluster.start(target, { ...options, name: `${target.name}-${i + 1}`, ...(through ? { bootstrap: through } : {}) });
+    const { perNode, joinThrough: _j, onProgress: _p, ...common } = options;
+    const node = await cluster.start(target, { ...common, ...perNode?.(i), name: `${target.name}-${i + 1}`, ...(through ? { bootstrap: through } : {}) });
     nodes.push(node);
     options.onProgress?.(`node ${i + 1}/${size} ${node.host}:${node.port} answering (ID ${node.nodeId.slice(0, 10)}…)`);
   }

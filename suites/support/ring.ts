@@ -48,14 +48,14 @@ export function suiteFaults(): string[] {
 }
 
 /** Registers the ring's set-up and tear-down in the enclosing describe; call get() in tests. */
-export function useRing(size: number, name: string): () => SuiteRing {
+export function useRing(size: number, name: string, options: { perNode?: (index: number) => { users?: string[]; buddies?: string[] } } = {}): () => SuiteRing {
   let ring: SuiteRing | undefined;
   beforeAll(async () => {
     const target = suiteTarget();
     const cluster = await makeCluster(target);
     try {
       const faults = suiteFaults();
-      const nodes = await startRing(cluster, target, size, faults.length ? { faults } : {});
+      const nodes = await startRing(cluster, target, size, { ...(faults.length ? { faults } : {}), ...(options.perNode ? { perNode: options.perNode } : {}) });
       const trace = new Trace();
       const probe = await VirtualNode.start({ host: cluster.harnessAddress, name: 'harness', trace, defaultReply: 'silence' });
       ring = { target, cluster, nodes, oracle: new RingOracle(nodes.map((n) => n.nodeId)), probe, trace };
