@@ -7,7 +7,8 @@ import type { ServerTransaction } from '../harness/net/server-transaction';
 import { bigIntToId, idToBigInt } from '../harness/overlay/ring';
 import { MessageBuilder, newBranch, newCallId, newTag } from '../harness/sip/builder';
 import { dhtLinkValue, dhtNodeIdValue, nodeRegister, nodeUri } from '../harness/sip/craft';
-import { contactsOf, headersNamed, parseDhtLink, type DhtLink } from '../harness/sip/headers';
+import { contactsOf, headersNamed, headerValue, parseDhtLink, type DhtLink } from '../harness/sip/headers';
+import { checkMessage } from '../harness/sip/check';
 import { parseNameAddr } from '../harness/sip/uri';
 import type { SipMessage } from '../harness/sip/types';
 import { itIf, useRing } from './support/ring';
@@ -132,6 +133,17 @@ describe(`routing state and maintenance on a ${SIZE}-node ring`, () => {
       expect(first.request.startLine).toMatchObject({ method: 'REGISTER' });
       expect(second.request.startLine).toMatchObject({ method: 'REGISTER' });
       expect(Date.now() - t0).toBeLessThanOrEqual(r.target.timing.stabilizeMs * 2);
+    });
+
+    itIf('leave')('SOS-MAINT-2 a leaving node sends its successor a REGISTER with expiry 0 carrying P 1 and S 1–S 4', async () => {
+      const r = ring();
+      const n = r.nodes[0]!;
+      await r.cluster.stop(n);
+      const isLeave = (s: ServerTransaction) => fromHost(s.request) === n.host && contactsOf(s.request).length > 0 && /^0$/.test(headerValue(s.request, 'expires') ?? '');
+      const leave = await successor.waitForRequest(isLeave, 10_000);
+      const got = links(leave.request).map((l) => `${l.type} ${l.depth}`).sort();
+      expect(got).toEqual(expect.arrayContaining(['P 1', 'S 1']));
+      expect(checkMessage(leave.request, { role: 'leave' }).filter((f) => f.severity === 'error')).toEqual([]);
     });
   });
 });
