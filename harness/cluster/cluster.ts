@@ -2,6 +2,7 @@
 // runs images in containers on a network the harness creates; the process driver runs a
 // target's command as local processes on their own loopback addresses. Suites only see this.
 
+import type { ContractValues } from '../targets/env';
 import type { Target } from '../targets/schema';
 
 /** A node under test as the harness knows it: its address and the ID it must derive (SOS-ID-2). */
@@ -59,4 +60,17 @@ export interface Cluster {
   logs(node: RingNode): Promise<string>;
   /** Stops every node and removes everything the cluster made. Safe to call twice. */
   close(): Promise<void>;
+}
+
+/** The contract values a driver passes to one node at `host:port` (the same for every driver). */
+export function contractValues(host: string, port: number, options: StartOptions): ContractValues {
+  return {
+    address: host,
+    port,
+    bootstrap: options.bootstrap ? `${options.bootstrap.host}:${options.bootstrap.port}` : undefined,
+    overlay: options.overlay,
+    users: options.users,
+    buddies: options.buddies,
+    faults: options.faults,
+  };
 }

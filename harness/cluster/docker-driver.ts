@@ -10,7 +10,7 @@ import { nodeIdOf } from '../overlay/id';
 import { VirtualNode } from '../net/virtual-node';
 import { nodeEnv } from '../targets/env';
 import type { Target } from '../targets/schema';
-import type { Cluster, RingNode, StartOptions } from './cluster';
+import { contractValues, type Cluster, type RingNode, type StartOptions } from './cluster';
 import { assertEngine, assertImage, docker, EnvironmentError, labels, sweep } from './docker-env';
 import { waitUntilAnswering } from './readiness';
 
@@ -113,15 +113,7 @@ export class DockerCluster implements Cluster {
     const port = target.port;
     const name = options.name ?? `${target.name}-${index + 1}`;
     const node: RingNode = { name, host, port, nodeId: nodeIdOf(host, port), target };
-    const env = nodeEnv(target, {
-      address: host,
-      port,
-      bootstrap: options.bootstrap ? `${options.bootstrap.host}:${options.bootstrap.port}` : undefined,
-      overlay: options.overlay,
-      users: options.users,
-      buddies: options.buddies,
-      faults: options.faults,
-    });
+    const env = nodeEnv(target, contractValues(host, port, options));
     const container = await docker().createContainer({
       name: `${this.networkName}-${name}`,
       Image: target.image,

@@ -10,7 +10,7 @@ import { nodeIdOf } from '../overlay/id';
 import { VirtualNode } from '../net/virtual-node';
 import { nodeEnv } from '../targets/env';
 import type { Target } from '../targets/schema';
-import { NotApplicableError, type Cluster, type RingNode, type StartOptions } from './cluster';
+import { contractValues, NotApplicableError, type Cluster, type RingNode, type StartOptions } from './cluster';
 import { EnvironmentError } from './docker-env';
 import { waitUntilAnswering } from './readiness';
 
@@ -82,15 +82,7 @@ export class ProcessCluster implements Cluster {
     const port = target.port;
     const name = options.name ?? `${target.name}-${this.children.length + 1}`;
     const node: RingNode = { name, host, port, nodeId: nodeIdOf(host, port), target };
-    const env = nodeEnv(target, {
-      address: host,
-      port,
-      bootstrap: options.bootstrap ? `${options.bootstrap.host}:${options.bootstrap.port}` : undefined,
-      overlay: options.overlay,
-      users: options.users,
-      buddies: options.buddies,
-      faults: options.faults,
-    });
+    const env = nodeEnv(target, contractValues(host, port, options));
     const child = spawn(program!, args, { cwd: target.workdir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const record: Child = { node, process: child, output: [] };
     live.add(child);
