@@ -51,8 +51,10 @@ function hookProcessExit(): void {
 }
 
 export interface ProcessClusterOptions {
-  /** First loopback host byte to use: nodes get 127.0.0.<first>, <first+1>, … Default 2. */
+  /** First host byte to use: nodes get <net>.<first>, <first+1>, … Default 2. */
   firstHost?: number;
+  /** The loopback /24 for nodes; default SOSIMPLE_LOOPBACK_NET or 127.0.0 (all of 127/8 is lo on Linux). */
+  net?: string;
 }
 
 export class ProcessCluster implements Cluster {
@@ -60,11 +62,14 @@ export class ProcessCluster implements Cluster {
   readonly harnessAddress = '127.0.0.1';
   private readonly children: Child[] = [];
   private nextHost: number;
+  private readonly net: string;
   private probe?: VirtualNode;
   private closed = false;
 
   constructor(options: ProcessClusterOptions = {}) {
     this.nextHost = options.firstHost ?? 2;
+    this.net = options.net ?? process.env.SOSIMPLE_LOOPBACK_NET ?? '127.0.0';
+    if (!/^127\.\d{1,3}\.\d{1,3}$/.test(this.net)) throw new EnvironmentError(`the process driver's network must be a 127.x.y prefix, not "${this.net}"`);
     hookProcessExit();
   }
 
@@ -77,8 +82,8 @@ export class ProcessCluster implements Cluster {
     if (!target.command) throw new EnvironmentError(`${target.path}: target ${target.name} has no command, so the process driver cannot run it (use --driver docker)`);
     const [program, ...args] = target.command;
     if (!existsSync(target.workdir)) throw new EnvironmentError(`${target.path}: workdir ${target.workdir} does not exist`);
-    if (this.nextHost > 254) throw new EnvironmentError('the process driver ran out of loopback addresses (127.0.0.2–254)');
-    const host = `127.0.0.${this.nextHost++}`;
+    if (this.nextHost > 254) throw new EnvironmentError(`the process driver ran out of loopback addresses (${this.net}.2–254)`);
+    const host = `${this.net}.${this.nextHost++}`;
     const port = target.port;
     const name = options.name ?? `${target.name}-${this.children.length + 1}`;
     const node: RingNode = { name, host, port, nodeId: nodeIdOf(host, port), target };
