@@ -4,8 +4,9 @@ import type { Benchmark, BenchRow } from './harness';
 import { codecBenchmark } from './codec.bench';
 import { ringBenchmark } from './ring.bench';
 import { pcapReaderBenchmark } from './pcap.bench';
+import { referenceBenchmark } from './reference.bench';
 
-const ALL: Record<string, Benchmark> = { codec: codecBenchmark, pcap: pcapReaderBenchmark, ring: ringBenchmark };
+const ALL: Record<string, Benchmark> = { codec: codecBenchmark, pcap: pcapReaderBenchmark, reference: referenceBenchmark, ring: ringBenchmark };
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
