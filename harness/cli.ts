@@ -7,6 +7,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { assertEngine, EnvironmentError } from './cluster/docker-env';
 import { loadTarget, TargetError } from './targets/target';
+import { PcapError } from './pcap/capture';
+import { extractSipFromFile } from './pcap/extract';
+import { formatPcapTable, listMessages } from './pcap/list';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURES = 1;
@@ -89,7 +92,33 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .option('-s, --suites <list>', `comma-separated suites (default: all)`)
     .option('-o, --out <dir>', 'report folder', 'reports')
     .action(async (opts: RunOptions) => onExit(await run(opts)));
+  const pcap = program.command('pcap').description('work with captures (pcap or pcapng)');
+  pcap
+    .command('ls')
+    .description('list every SIP message in a capture: time, source, destination, transport, start line, Call-ID, CSeq')
+    .argument('<file>', 'a pcap or pcapng file')
+    .option('--json', 'one JSON object per message, as an array')
+    .action((file: string, opts: { json?: boolean }) => onExit(pcapLs(file, opts.json === true)));
   return program;
+}
+
+function pcapLs(file: string, json: boolean): number {
+  if (!existsSync(file)) throw new UsageError(`capture not found: ${file}`);
+  let extraction;
+  try {
+    extraction = extractSipFromFile(file);
+  } catch (e) {
+    if (e instanceof PcapError) throw new UsageError(`${file}: ${e.message}`);
+    throw e;
+  }
+  const entries = listMessages(extraction);
+  if (json) console.log(JSON.stringify(entries, null, 2));
+  else {
+    console.log(formatPcapTable(entries));
+    const s = extraction.summary as unknown as Record<string, unknown>;
+    console.error(`${entries.length} SIP message(s); summary: ${JSON.stringify(s)}`);
+  }
+  return EXIT_OK;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -99,7 +128,7 @@ export async function main(argv: string[]): Promise<number> {
     return code;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
-    if (e instanceof UsageError || e instanceof EnvironmentError) {
+    if (e instanceof UsageError || e instanceof EnvironmentError || e instanceof PcapError) {
       console.error(`sosimple-conformance: ${e.message}`);
       return EXIT_USAGE;
     }

@@ -38,6 +38,23 @@ describe('command line', () => {
     expect(await main(['run', '--driver', 'kubernetes'])).toBe(EXIT_USAGE);
   });
 
+  it('pcap ls lists the SIP messages of a capture as JSON, and names a broken capture in one line', async () => {
+    const fs = require('node:fs') as typeof import('node:fs');
+    const dir = fs.mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'sosimple-cli-pcap-'));
+    const { writePcap } = await import('../harness/pcap/writer');
+    const { nodeRegister } = await import('../harness/sip/craft');
+    const a = { host: '10.0.0.14', port: 5060 };
+    const b = { host: '10.0.0.5', port: 5060 };
+    const payload = nodeRegister(a, b, { callId: 'cli-test@10.0.0.14' }).build();
+    fs.writeFileSync(`${dir}/one.pcap`, writePcap([{ timeMs: 1_700_000_000_000, src: { ip: a.host, port: a.port }, dst: { ip: b.host, port: b.port }, transport: 'udp', payload }]));
+    const out = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    expect(await main(['pcap', 'ls', '--json', `${dir}/one.pcap`])).toBe(EXIT_OK);
+    expect(JSON.parse(String(out.mock.calls[0]![0]))).toEqual([expect.objectContaining({ src: '10.0.0.14:5060', dst: '10.0.0.5:5060', transport: 'udp', startLine: 'REGISTER sip:10.0.0.5 SIP/2.0', callId: 'cli-test@10.0.0.14', cseq: '1 REGISTER' })]);
+    fs.writeFileSync(`${dir}/bad.pcap`, 'not a capture at all');
+    expect(await main(['pcap', 'ls', `${dir}/bad.pcap`])).toBe(EXIT_USAGE);
+    expect(err).toHaveBeenCalledWith(expect.stringMatching(/^sosimple-conformance: .*bad\.pcap: not a pcap or pcapng file/));
+  });
+
   it('runs a suite against the reference node with the process driver and exits 0', async () => {
     const out = require('node:fs').mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'sosimple-cli-'));
     expect(await main(['run', '--driver', 'process', '--suites', 'errors', '--out', out])).toBe(EXIT_OK);

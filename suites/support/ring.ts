@@ -30,15 +30,19 @@ export function suiteTarget(): Target {
   return loadTarget(resolve(process.env.SOSIMPLE_TARGET ?? join(__dirname, '..', '..', 'targets', 'reference.yaml')));
 }
 
-let processHostBase = 100 + (Number(process.env.JEST_WORKER_ID ?? '1') % 8) * 18;
+// Process-driver rings of this Jest worker live in a loopback /24 of their own, derived from
+// the worker's PID (all of 127/8 is the loopback interface on Linux), so parallel workers and
+// parallel runs on one machine never collide; rings of one file take successive blocks.
+const processNet = `127.${20 + ((process.pid >> 8) % 200)}.${process.pid % 256}`;
+let processHostBase = 2;
 
-async function makeCluster(target: Target): Promise<Cluster> {
+async function makeCluster(target: Target, size: number): Promise<Cluster> {
   const driver = process.env.SOSIMPLE_DRIVER ?? 'auto';
   if (driver === 'docker' || (driver === 'auto' && target.image && (await engineAnswers()))) return DockerCluster.create();
   if (driver !== 'process' && driver !== 'auto') throw new Error(`SOSIMPLE_DRIVER must be docker, process or auto, got "${driver}"`);
-  // Each ring of a worker takes its own block of loopback addresses.
-  const cluster = new ProcessCluster({ firstHost: processHostBase });
-  processHostBase += 6;
+  if (processHostBase + size > 254) processHostBase = 2;
+  const cluster = new ProcessCluster({ net: processNet, firstHost: processHostBase });
+  processHostBase += size + 1;
   return cluster;
 }
 
@@ -52,7 +56,7 @@ export function useRing(size: number, name: string, options: { perNode?: (index:
   let ring: SuiteRing | undefined;
   beforeAll(async () => {
     const target = suiteTarget();
-    const cluster = await makeCluster(target);
+    const cluster = await makeCluster(target, size);
     try {
       const faults = suiteFaults();
       const nodes = await startRing(cluster, target, size, { ...(faults.length ? { faults } : {}), ...(options.perNode ? { perNode: options.perNode } : {}) });
