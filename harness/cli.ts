@@ -66,7 +66,9 @@ async function run(options: RunOptions): Promise<number> {
   console.error(`sosimple-conformance: target ${target.name} (${options.target}), driver ${options.driver}, suites ${chosen.join(', ')}`);
   const jest = join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js');
   const pattern = `suites/(${chosen.join('|')})\\.test\\.ts$`;
-  const r = spawnSync(process.execPath, [jest, '--selectProjects', 'conformance', '--json', `--outputFile=${results}`, '--testPathPatterns', pattern], {
+  // --forceExit: a node under test that misbehaves must not keep the run from ending once
+  // every verdict is written.
+  const r = spawnSync(process.execPath, [jest, '--selectProjects', 'conformance', '--forceExit', '--json', `--outputFile=${results}`, '--testPathPatterns', pattern], {
     cwd: ROOT,
     env: { ...process.env, SOSIMPLE_TARGET: targetPath, SOSIMPLE_DRIVER: options.driver, SOSIMPLE_FAULTS: '' },
     stdio: ['ignore', 'inherit', 'inherit'],

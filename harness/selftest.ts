@@ -38,7 +38,10 @@ function runSuites(fault: string, driver: string, suites: string[]): { failed: s
   const results = join(dir, 'results.json');
   try {
     const jest = join(root, 'node_modules', 'jest', 'bin', 'jest.js');
-    const r = spawnSync(process.execPath, [jest, '--selectProjects', 'conformance', '--json', `--outputFile=${results}`, ...suites.map((s) => `suites/${s}`)], {
+    // --forceExit: a faulty node can leave a suite with a transaction or socket still open;
+    // the verdicts are already written, and the self-test must move on to the next fault.
+    const r = spawnSync(process.execPath, [jest, '--selectProjects', 'conformance', '--forceExit', '--json', `--outputFile=${results}`, ...suites.map((s) => `suites/${s}`)], {
+      timeout: 15 * 60_000,
       cwd: root,
       env: { ...process.env, SOSIMPLE_FAULTS: fault, SOSIMPLE_DRIVER: driver },
       encoding: 'utf8',
