@@ -8,13 +8,15 @@
 //   the packet list stays in time order.
 
 import { Capture, CapturedPacket, PcapError } from './capture';
+import { PCAPNG_BLOCK_EPB, PCAPNG_BLOCK_IDB, PCAPNG_BLOCK_SHB, PCAPNG_BYTE_ORDER_MAGIC } from './writer';
 
-const BLOCK_SHB = 0x0a0d0d0a;
-const BLOCK_IDB = 1;
+// The block types and the byte-order magic the writer writes are the ones read here.
+const BLOCK_SHB = PCAPNG_BLOCK_SHB;
+const BLOCK_IDB = PCAPNG_BLOCK_IDB;
 const BLOCK_PB = 2; // obsolete Packet Block
 const BLOCK_SPB = 3;
-const BLOCK_EPB = 6;
-const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
+const BLOCK_EPB = PCAPNG_BLOCK_EPB;
+const BYTE_ORDER_MAGIC = PCAPNG_BYTE_ORDER_MAGIC;
 const OPT_END = 0;
 const OPT_IF_TSRESOL = 9;
 const OPT_IF_TSOFFSET = 14;
@@ -162,20 +164,15 @@ export function readPcapng(bytes: Uint8Array): Capture {
         tooShort(20);
         interfaces.push(readInterface(c, offset, length));
         break;
-      case BLOCK_EPB: {
-        tooShort(32);
-        const capturedLength = view.getUint32(offset + 20, c.le);
-        capturedFits(capturedLength, 28);
-        const units = (BigInt(view.getUint32(offset + 12, c.le)) << 32n) | BigInt(view.getUint32(offset + 16, c.le));
-        push(view.getUint32(offset + 8, c.le), units, capturedLength, view.getUint32(offset + 24, c.le), offset + 28, offset);
-        break;
-      }
+      case BLOCK_EPB:
       case BLOCK_PB: {
+        // Same layout, but the obsolete PB has a 16-bit interface ID (then a drops count).
         tooShort(32);
+        const interfaceId = type === BLOCK_EPB ? view.getUint32(offset + 8, c.le) : view.getUint16(offset + 8, c.le);
         const capturedLength = view.getUint32(offset + 20, c.le);
         capturedFits(capturedLength, 28);
         const units = (BigInt(view.getUint32(offset + 12, c.le)) << 32n) | BigInt(view.getUint32(offset + 16, c.le));
-        push(view.getUint16(offset + 8, c.le), units, capturedLength, view.getUint32(offset + 24, c.le), offset + 28, offset);
+        push(interfaceId, units, capturedLength, view.getUint32(offset + 24, c.le), offset + 28, offset);
         break;
       }
       case BLOCK_SPB: {

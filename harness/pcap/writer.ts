@@ -13,6 +13,8 @@
 //   sequence number advancing per direction and the ACK number acknowledging what the other
 //   direction has sent so far.
 
+import { IP_PROTO_TCP, IP_PROTO_UDP } from './ip';
+
 export type Transport = 'udp' | 'tcp';
 
 export interface Endpoint {
@@ -55,8 +57,6 @@ export const PCAPNG_BLOCK_IDB = 0x00000001;
 export const PCAPNG_BLOCK_EPB = 0x00000006;
 export const PCAPNG_BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 
-const IP_PROTO_TCP = 6;
-const IP_PROTO_UDP = 17;
 const TCP_FLAG_PSH = 0x08;
 const TCP_FLAG_ACK = 0x10;
 const IPV4_HEADER = 20;
