@@ -6,7 +6,7 @@
 //   npm run selftest [-- --faults a,b] [-- --driver process|docker] [-- --suites join,wire]
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -40,7 +40,7 @@ function runSuites(fault: string, driver: string, suites: string[]): { failed: s
     const jest = join(root, 'node_modules', 'jest', 'bin', 'jest.js');
     // --forceExit: a faulty node can leave a suite with a transaction or socket still open;
     // the verdicts are already written, and the self-test must move on to the next fault.
-    const r = spawnSync(process.execPath, [jest, '--selectProjects', 'conformance', '--forceExit', '--json', `--outputFile=${results}`, ...suites.map((s) => `suites/${s}`)], {
+    const r = spawnSync(process.execPath, [jest, '--selectProjects', 'conformance', '--forceExit', '--json', `--outputFile=${results}`, ...suites.map((s) => `suites/${s}.test.ts`)], {
       timeout: 15 * 60_000,
       cwd: root,
       env: { ...process.env, SOSIMPLE_FAULTS: fault, SOSIMPLE_DRIVER: driver },
@@ -68,7 +68,17 @@ function main(): number {
   const driver = arg('driver') ?? 'process';
   const suites = (arg('suites') ?? '').split(',').filter(Boolean);
   const only = (arg('faults') ?? '').split(',').filter(Boolean);
-  const faults = listFaults().filter((f) => only.length === 0 || only.includes(f.fault));
+  const known = listFaults();
+  const unknownFaults = only.filter((f) => !known.some((k) => k.fault === f));
+  const suiteNames = readdirSync(join(root, 'suites')).filter((f) => f.endsWith('.test.ts')).map((f) => f.replace(/\.test\.ts$/, ''));
+  const unknownSuites = suites.filter((x) => !suiteNames.includes(x));
+  if (unknownFaults.length || unknownSuites.length) {
+    // A misspelt name must not turn into an empty table that "passes".
+    if (unknownFaults.length) console.error(`selftest: unknown fault switch(es): ${unknownFaults.join(', ')}; known: ${known.map((k) => k.fault).join(', ')}`);
+    if (unknownSuites.length) console.error(`selftest: unknown suite(s): ${unknownSuites.join(', ')}; known: ${suiteNames.join(', ')}`);
+    return 2;
+  }
+  const faults = known.filter((f) => only.length === 0 || only.includes(f.fault));
   const rows: FaultRow[] = [];
   for (const [i, f] of faults.entries()) {
     process.stderr.write(`[${i + 1}/${faults.length}] ${f.fault} (${f.requirement}) … `);
