@@ -6,10 +6,10 @@ import { nodeRegister, nodeUri } from '../harness/sip/craft';
 import { nodeIdOf } from '../harness/overlay/id';
 import { VirtualNode } from '../harness/net/virtual-node';
 import type { Finding } from '../harness/sip/types';
-import { useRing, type SuiteRing } from './support/ring';
+import { useRing, ringSize, type SuiteRing } from './support/ring';
 import { joinerOwnedBy, joinThrough, leaveAgain, type Join } from './support/joins';
 
-const SIZE = 8;
+const SIZE = ringSize(8);
 const errorsOf = (findings: Finding[], id: string): string[] =>
   findings.filter((f) => f.severity === 'error' && f.requirement === id).map((f) => `${f.at.line}:${f.at.column} ${f.message}; expected ${f.expected}, found ${f.found}`);
 

@@ -8,9 +8,9 @@ import { resourceIdOf } from '../harness/overlay/id';
 import { userLookup, userRegister } from '../harness/sip/craft';
 import { contactsOf, headerValue } from '../harness/sip/headers';
 import type { SipMessage } from '../harness/sip/types';
-import { itIf, useRing } from './support/ring';
+import { itIf, useRing, ringSize } from './support/ring';
 
-const SIZE = 4;
+const SIZE = ringSize(4);
 const status = (m: SipMessage): number => (m.startLine.kind === 'response' ? m.startLine.status : 0);
 const isNotify = (s: ServerTransaction): boolean => s.request.startLine.kind === 'request' && s.request.startLine.method === 'NOTIFY';
 const body = (s: ServerTransaction): string => Buffer.from(s.request.body).toString('utf8');

@@ -7,9 +7,9 @@ import { contactsOf } from '../harness/sip/headers';
 import { resourceIdOf } from '../harness/overlay/id';
 import { followRedirects, type Chain } from '../harness/net/redirects';
 import type { Finding, SipMessage } from '../harness/sip/types';
-import { useRing } from './support/ring';
+import { useRing, ringSize } from './support/ring';
 
-const SIZE = 6;
+const SIZE = ringSize(6);
 const errors = (m: SipMessage, role: Role, id: string): string[] =>
   checkMessage(m, { role }).filter((f: Finding) => f.severity === 'error' && f.requirement === id).map((f) => `${f.at.line}:${f.at.column} ${f.message}`);
 const status = (m: SipMessage): number => (m.startLine.kind === 'response' ? m.startLine.status : 0);

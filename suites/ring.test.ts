@@ -11,10 +11,10 @@ import { contactsOf, headersNamed, headerValue, parseDhtLink, type DhtLink } fro
 import { checkMessage } from '../harness/sip/check';
 import { parseNameAddr } from '../harness/sip/uri';
 import type { SipMessage } from '../harness/sip/types';
-import { itIf, useRing } from './support/ring';
+import { itIf, useRing, ringSize } from './support/ring';
 import { joinThrough } from './support/joins';
 
-const SIZE = 6;
+const SIZE = ringSize(6);
 
 function links(m: SipMessage): DhtLink[] {
   return headersNamed(m, 'dht-link').flatMap((h) => {

@@ -7,10 +7,10 @@ import { nodeQuery } from '../harness/sip/craft';
 import { readNeighbours } from '../harness/cluster/observe';
 import { bigIntToId, idToBigInt } from '../harness/overlay/ring';
 import type { Finding, SipMessage } from '../harness/sip/types';
-import { useRing } from './support/ring';
+import { useRing, ringSize } from './support/ring';
 import { joinerOwnedBy } from './support/joins';
 
-const SIZE = 6;
+const SIZE = ringSize(6);
 
 interface Answer {
   from: string;

@@ -46,6 +46,30 @@ async function makeCluster(target: Target, size: number): Promise<Cluster> {
   return cluster;
 }
 
+/**
+ * The ring size a suite uses: its own default, or SOSIMPLE_RING_SIZE for the whole run
+ * (`run --size N`). Suites must derive every count from this value, never from a literal.
+ */
+export function ringSize(defaultSize: number): number {
+  const raw = process.env.SOSIMPLE_RING_SIZE;
+  if (!raw) return defaultSize;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 2 || n > 64) throw new Error(`SOSIMPLE_RING_SIZE must be a whole number from 2 to 64, got "${raw}"`);
+  return n;
+}
+
+/**
+ * The seed for every random choice of a run (fuzzed messages, chosen keys): SOSIMPLE_SEED
+ * (`run --seed N`), else a fixed default so two runs send the same messages.
+ */
+export function suiteSeed(): number {
+  const raw = process.env.SOSIMPLE_SEED;
+  if (!raw) return 20260101;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n)) throw new Error(`SOSIMPLE_SEED must be an integer, got "${raw}"`);
+  return n;
+}
+
 /** Fault switches for this run (the self-test sets them; a conformance run never does). */
 export function suiteFaults(): string[] {
   return (process.env.SOSIMPLE_FAULTS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
