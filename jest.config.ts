@@ -21,7 +21,7 @@ const config: Config = {
       displayName: 'conformance',
       testMatch: ['<rootDir>/suites/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/conformance-global-setup.ts',
-      globalTeardown: '<rootDir>/test/support/docker-global-teardown.ts',
+      globalTeardown: '<rootDir>/test/support/conformance-global-teardown.ts',
       testPathIgnorePatterns: ['/node_modules/', '/dist/'],
     },
     {

@@ -1,12 +1,18 @@
 // `npm run selftest`: the suites' own test. For every fault switch of the reference node, run
-// the conformance suites against a ring with that fault and check that a test naming the
-// broken requirement fails. A fault no test catches fails the self-test. Prints a table
-// fault -> requirement -> requirement IDs that failed; exit 0 only when no fault escapes.
+// the conformance suites against a ring where that fault is on (by default on one node only)
+// and check two things:
+//   caught     a test naming the broken requirement fails;
+//   contained  no test of another requirement area fails, except the consequences listed in
+//              CONSEQUENCES below, each with the reason it follows from the fault.
+// A clean run (no fault) comes first: the reference node must pass everything, or no verdict
+// below means anything. Prints the table fault -> failed tests; exit 0 only when the baseline
+// is green, every fault is caught and every fault is contained. Writes reports/selftest.json.
 //
-//   npm run selftest [-- --faults a,b] [-- --driver process|docker] [-- --suites join,wire]
+//   npm run selftest [-- --faults a,b] [--suites join,wire] [--driver process|docker]
+//                    [--placement one|all] [--no-baseline]
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -15,10 +21,25 @@ interface FaultRow {
   requirement: string;
   failed: string[];
   caught: boolean;
+  collateral: string[];
+  seconds: number;
   note?: string;
 }
 
 const root = join(__dirname, '..');
+
+/**
+ * Failures outside a fault's own area that follow from the fault itself, not from noise.
+ * Keys are fault switches; values are requirement IDs or whole areas (`SOS-RING`).
+ */
+export const CONSEQUENCES: Record<string, { allowed: string[]; why: string }> = {
+  'node-id-ip-only': { allowed: ['SOS-WIRE', 'SOS-JOIN', 'SOS-RING', 'SOS-MAINT', 'SOS-REG', 'SOS-LOOKUP', 'SOS-PRES', 'SOS-ERR'], why: 'peers reject or misplace a node whose ID is not the hash of ip:port, so it never joins properly' },
+  'no-require-dht': { allowed: ['SOS-JOIN', 'SOS-RING', 'SOS-MAINT', 'SOS-REG', 'SOS-LOOKUP', 'SOS-PRES', 'SOS-ERR'], why: 'peers refuse its P2P requests (421), so the ring does not form around it' },
+  'no-dht-nodeid': { allowed: ['SOS-JOIN', 'SOS-RING', 'SOS-MAINT', 'SOS-REG', 'SOS-LOOKUP', 'SOS-PRES', 'SOS-ERR', 'SOS-ID'], why: 'without DHT-NodeID no peer can place the node, so the ring does not form around it' },
+  'no-stabilize': { allowed: ['SOS-RING', 'SOS-JOIN', 'SOS-REG', 'SOS-LOOKUP', 'SOS-PRES'], why: 'without stabilization successors and predecessors stay wrong, and everything routed by them' },
+  'wrong-successor': { allowed: ['SOS-JOIN', 'SOS-MAINT', 'SOS-LOOKUP'], why: 'a wrong S 1 is what joiners and stabilization read' },
+  'fingers-off-by-one': { allowed: ['SOS-JOIN-4'], why: 'redirects follow the fingers' },
+};
 
 function listFaults(): { fault: string; requirement: string }[] {
   const out = execFileSync(process.execPath, [join(root, 'dist', 'nodes', 'reference', 'main.js'), '--list-faults'], { encoding: 'utf8' });
@@ -33,21 +54,36 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-function runSuites(fault: string, driver: string, suites: string[]): { failed: string[]; passed: number; error?: string } {
+/** `SOS-JOIN-3` -> `SOS-JOIN`: the catalogue's area of a requirement. */
+export const areaOf = (id: string): string => id.replace(/-\d+$/, '');
+
+/** Failed IDs outside the fault's area that CONSEQUENCES does not explain. */
+export function collateralOf(fault: string, requirement: string, failed: readonly string[]): string[] {
+  const allowed = CONSEQUENCES[fault]?.allowed ?? [];
+  return failed.filter((id) => areaOf(id) !== areaOf(requirement) && !allowed.includes(id) && !allowed.includes(areaOf(id)));
+}
+
+interface SuiteRun {
+  failed: string[];
+  passed: number;
+  error?: string;
+}
+
+function runSuites(fault: string, driver: string, placement: string, suites: string[]): SuiteRun {
   const dir = mkdtempSync(join(tmpdir(), 'sosimple-selftest-'));
   const results = join(dir, 'results.json');
   try {
     const jest = join(root, 'node_modules', 'jest', 'bin', 'jest.js');
     // --forceExit: a faulty node can leave a suite with a transaction or socket still open;
     // the verdicts are already written, and the self-test must move on to the next fault.
-    const r = spawnSync(process.execPath, [jest, '--selectProjects', 'conformance', '--forceExit', '--json', `--outputFile=${results}`, ...suites.map((s) => `suites/${s}.test.ts`)], {
-      timeout: 15 * 60_000,
+    const r = spawnSync(process.execPath, [jest, ...suites.map((s) => `suites/${s}.test.ts`), '--selectProjects', 'conformance', '--forceExit', '--json', `--outputFile=${results}`], {
+      timeout: 20 * 60_000,
       cwd: root,
-      env: { ...process.env, SOSIMPLE_FAULTS: fault, SOSIMPLE_DRIVER: driver },
+      env: { ...process.env, SOSIMPLE_FAULTS: fault, SOSIMPLE_FAULT_NODES: placement === 'all' ? 'all' : '1', SOSIMPLE_DRIVER: driver, ARTIFACTS_DIR: join(dir, 'artifacts') },
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
     });
-    const json = JSON.parse(readFileSync(results, 'utf8')) as { numPassedTests: number; testResults: { assertionResults: { title: string; status: string }[]; message?: string }[] };
+    const json = JSON.parse(readFileSync(results, 'utf8')) as { numPassedTests: number; testResults: { assertionResults: { title: string; status: string }[]; message?: string; name: string }[] };
     const failed = new Set<string>();
     for (const file of json.testResults) {
       for (const t of file.assertionResults) {
@@ -55,10 +91,11 @@ function runSuites(fault: string, driver: string, suites: string[]): { failed: s
         if (t.status === 'failed' && id) failed.add(id);
       }
     }
-    const broken = json.testResults.find((f) => f.assertionResults.length === 0 && f.message);
-    return { failed: [...failed].sort(), passed: json.numPassedTests, ...(broken ? { error: broken.message!.split('\n')[0] } : {}), ...(r.status === null ? { error: 'jest did not finish' } : {}) };
+    const broken = json.testResults.filter((f) => f.assertionResults.length === 0 && f.message);
+    const error = broken.length ? `suite(s) could not run: ${broken.map((b) => b.name.replace(/.*\/suites\//, '')).join(', ')}` : r.status === null ? 'jest did not finish' : undefined;
+    return { failed: [...failed].sort(), passed: json.numPassedTests, ...(error ? { error } : {}) };
   } catch (e) {
-    return { failed: [], passed: 0, error: e instanceof Error ? e.message : String(e) };
+    return { failed: [], passed: 0, error: e instanceof Error ? e.message.split('\n')[0] : String(e) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -66,33 +103,64 @@ function runSuites(fault: string, driver: string, suites: string[]): { failed: s
 
 function main(): number {
   const driver = arg('driver') ?? 'process';
+  const placement = arg('placement') ?? 'one';
   const suites = (arg('suites') ?? '').split(',').filter(Boolean);
   const only = (arg('faults') ?? '').split(',').filter(Boolean);
   const known = listFaults();
   const unknownFaults = only.filter((f) => !known.some((k) => k.fault === f));
   const suiteNames = readdirSync(join(root, 'suites')).filter((f) => f.endsWith('.test.ts')).map((f) => f.replace(/\.test\.ts$/, ''));
   const unknownSuites = suites.filter((x) => !suiteNames.includes(x));
-  if (unknownFaults.length || unknownSuites.length) {
+  if (unknownFaults.length || unknownSuites.length || !['one', 'all'].includes(placement) || !['process', 'docker'].includes(driver)) {
     // A misspelt name must not turn into an empty table that "passes".
     if (unknownFaults.length) console.error(`selftest: unknown fault switch(es): ${unknownFaults.join(', ')}; known: ${known.map((k) => k.fault).join(', ')}`);
     if (unknownSuites.length) console.error(`selftest: unknown suite(s): ${unknownSuites.join(', ')}; known: ${suiteNames.join(', ')}`);
+    if (!['one', 'all'].includes(placement)) console.error(`selftest: --placement must be one or all, not "${placement}"`);
+    if (!['process', 'docker'].includes(driver)) console.error(`selftest: --driver must be process or docker, not "${driver}"`);
     return 2;
   }
+  const chosen = suites.length ? suites : suiteNames;
   const faults = known.filter((f) => only.length === 0 || only.includes(f.fault));
+  console.error(`selftest: ${faults.length} fault(s) × suites ${chosen.join(', ')}; driver ${driver}; fault on ${placement === 'one' ? 'node 1 only' : 'every node'}`);
+
+  let baseline: SuiteRun | undefined;
+  if (!process.argv.includes('--no-baseline')) {
+    process.stderr.write('[baseline] no fault … ');
+    const t0 = Date.now();
+    baseline = runSuites('', driver, placement, chosen);
+    process.stderr.write(`${baseline.failed.length || baseline.error ? `FAILED ${baseline.failed.join(', ')} ${baseline.error ?? ''}` : `green (${baseline.passed} passed)`} in ${Math.round((Date.now() - t0) / 1000)} s\n`);
+  }
+
   const rows: FaultRow[] = [];
   for (const [i, f] of faults.entries()) {
     process.stderr.write(`[${i + 1}/${faults.length}] ${f.fault} (${f.requirement}) … `);
-    const r = runSuites(f.fault, driver, suites);
+    const t0 = Date.now();
+    const r = runSuites(f.fault, driver, placement, chosen);
     const caught = r.failed.includes(f.requirement);
-    rows.push({ fault: f.fault, requirement: f.requirement, failed: r.failed, caught, ...(r.error ? { note: r.error } : {}) });
-    process.stderr.write(`${caught ? 'caught' : 'ESCAPED'}${r.error ? ` (${r.error})` : ''}\n`);
+    const collateral = collateralOf(f.fault, f.requirement, r.failed);
+    const seconds = Math.round((Date.now() - t0) / 1000);
+    rows.push({ fault: f.fault, requirement: f.requirement, failed: r.failed, caught, collateral, seconds, ...(r.error ? { note: r.error } : {}) });
+    process.stderr.write(`${caught ? 'caught' : 'ESCAPED'}${collateral.length ? `, also failed outside its area: ${collateral.join(', ')}` : ''}${r.error ? ` (${r.error})` : ''} in ${seconds} s\n`);
   }
+
   const w = Math.max(...rows.map((r) => r.fault.length), 5);
-  console.log(`\n${'fault'.padEnd(w)}  ${'breaks'.padEnd(13)}  verdict   tests that failed`);
-  for (const r of rows) console.log(`${r.fault.padEnd(w)}  ${r.requirement.padEnd(13)}  ${r.caught ? 'caught ' : 'ESCAPED'}   ${r.failed.join(', ') || '-'}`);
+  console.log(`\n${'fault'.padEnd(w)}  ${'breaks'.padEnd(13)}  verdict    tests that failed`);
+  for (const r of rows) {
+    const verdict = !r.caught ? 'ESCAPED ' : r.collateral.length ? 'SPILLED ' : 'caught  ';
+    console.log(`${r.fault.padEnd(w)}  ${r.requirement.padEnd(13)}  ${verdict}   ${r.failed.join(', ') || '-'}${r.collateral.length ? `   [outside its area: ${r.collateral.join(', ')}]` : ''}`);
+  }
   const escaped = rows.filter((r) => !r.caught);
-  console.log(`\n${rows.length - escaped.length} of ${rows.length} fault switches caught by a test naming their requirement${escaped.length ? `; escaped: ${escaped.map((r) => r.fault).join(', ')}` : ''}`);
-  return escaped.length ? 1 : 0;
+  const spilled = rows.filter((r) => r.collateral.length > 0);
+  const baselineBad = baseline !== undefined && (baseline.failed.length > 0 || baseline.error !== undefined);
+  console.log(
+    `\n${rows.length - escaped.length} of ${rows.length} fault switches caught by a test naming their requirement` +
+      `${escaped.length ? `; escaped: ${escaped.map((r) => r.fault).join(', ')}` : ''}` +
+      `; ${rows.length - spilled.length} of ${rows.length} contained to their area${spilled.length ? ` (spilled: ${spilled.map((r) => r.fault).join(', ')})` : ''}` +
+      `${baseline ? `; baseline ${baselineBad ? `FAILED (${baseline.failed.join(', ')} ${baseline.error ?? ''})` : 'green'}` : ''}`,
+  );
+  const out = join(root, 'reports');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'selftest.json'), JSON.stringify({ driver, placement, suites: chosen, baseline, rows, consequences: CONSEQUENCES }, null, 2));
+  return escaped.length || spilled.length || baselineBad ? 1 : 0;
 }
 
-process.exitCode = main();
+if (require.main === module) process.exitCode = main();
