@@ -7,10 +7,10 @@ import { nodeQuery } from '../harness/sip/craft';
 import { readNeighbours } from '../harness/cluster/observe';
 import { bigIntToId, idToBigInt } from '../harness/overlay/ring';
 import type { Finding, SipMessage } from '../harness/sip/types';
-import { useRing, ringSize } from './support/ring';
+import { useRing, sharedRingSize } from './support/ring';
 import { joinerOwnedBy } from './support/joins';
 
-const SIZE = ringSize(6);
+const SIZE = sharedRingSize();
 
 interface Answer {
   from: string;
@@ -20,7 +20,7 @@ interface Answer {
 }
 
 describe(`wire encoding and node queries on a ${SIZE}-node ring`, () => {
-  const ring = useRing(SIZE, 'suite-wire');
+  const ring = useRing(SIZE, 'suite-wire', { shared: true });
   const answers: Answer[] = [];
 
   beforeAll(async () => {

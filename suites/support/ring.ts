@@ -4,17 +4,18 @@
 // whose trace records every message of the suite. One ring per describe (beforeAll/afterAll).
 
 import { join, resolve } from 'node:path';
-import type { Cluster, RingNode } from '../../harness/cluster/cluster';
+import type { Cluster, RingNode, StartOptions } from '../../harness/cluster/cluster';
 import { DockerCluster } from '../../harness/cluster/docker-driver';
 import { engineAnswers } from '../../harness/cluster/docker-env';
 import { ProcessCluster } from '../../harness/cluster/process-driver';
-import { startRing, waitForStableRing } from '../../harness/cluster/ring';
+import { startRing, waitForStableRing, type RingOptions } from '../../harness/cluster/ring';
 import { artifactsDir, saveArtifacts } from '../../harness/cluster/artifacts';
 import { VirtualNode } from '../../harness/net/virtual-node';
 import { Trace } from '../../harness/net/trace';
 import { RingOracle } from '../../harness/overlay/oracle';
 import { loadTarget } from '../../harness/targets/target';
 import type { Capability, Target } from '../../harness/targets/schema';
+import { attachSharedRing, sharedRingDir } from './shared-ring';
 
 export interface SuiteRing {
   target: Target;
@@ -36,7 +37,7 @@ export function suiteTarget(): Target {
 const processNet = `127.${20 + ((process.pid >> 8) % 200)}.${process.pid % 256}`;
 let processHostBase = 2;
 
-async function makeCluster(target: Target, size: number): Promise<Cluster> {
+export async function makeCluster(target: Target, size: number): Promise<Cluster> {
   const driver = process.env.SOSIMPLE_DRIVER ?? 'auto';
   if (driver === 'docker' || (driver === 'auto' && target.image && (await engineAnswers()))) return DockerCluster.create();
   if (driver !== 'process' && driver !== 'auto') throw new Error(`SOSIMPLE_DRIVER must be docker, process or auto, got "${driver}"`);
@@ -59,6 +60,14 @@ export function ringSize(defaultSize: number): number {
 }
 
 /**
+ * The size of the run's shared ring (ring-keeper.ts): a suite that asks for the shared ring
+ * uses this size, so its counts are right whether the ring is shared or its own.
+ */
+export function sharedRingSize(): number {
+  return ringSize(8);
+}
+
+/**
  * The seed for every random choice of a run (fuzzed messages, chosen keys): SOSIMPLE_SEED
  * (`run --seed N`), else a fixed default so two runs send the same messages.
  */
@@ -75,15 +84,55 @@ export function suiteFaults(): string[] {
   return (process.env.SOSIMPLE_FAULTS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 }
 
+/**
+ * Which nodes of a ring run the fault switches: SOSIMPLE_FAULT_NODES is `all` (default) or
+ * 1-based start positions (`1`, `1,3`); the self-test puts a fault on one node so that areas
+ * the fault does not touch can be seen to stay green.
+ */
+export function faultNodes(size: number): number[] {
+  const raw = (process.env.SOSIMPLE_FAULT_NODES ?? 'all').trim();
+  if (raw === 'all' || raw === '') return [...Array(size).keys()];
+  const picked = raw.split(',').map((s) => Number(s.trim()));
+  const bad = picked.filter((n) => !Number.isInteger(n) || n < 1);
+  if (bad.length) throw new Error(`SOSIMPLE_FAULT_NODES must be "all" or 1-based node positions like "1,3", got "${raw}"`);
+  return picked.filter((n) => n <= size).map((n) => n - 1);
+}
+
+/** startRing options placing this run's faults (suiteFaults) on faultNodes, merged with perNode. */
+export function faultPlacement(size: number, perNode?: (index: number) => Partial<StartOptions>): RingOptions {
+  const faults = suiteFaults();
+  const on = new Set(faults.length ? faultNodes(size) : []);
+  if (!perNode && on.size === 0) return {};
+  return { perNode: (i) => ({ ...perNode?.(i), ...(on.has(i) ? { faults } : {}) }) };
+}
+
 /** Registers the ring's set-up and tear-down in the enclosing describe; call get() in tests. */
-export function useRing(size: number, name: string, options: { perNode?: (index: number) => { users?: string[]; buddies?: string[] } } = {}): () => SuiteRing {
+export function useRing(
+  size: number,
+  name: string,
+  options: {
+    perNode?: (index: number) => { users?: string[]; buddies?: string[] };
+    /**
+     * The suite only queries the ring and leaves it as it found it: it may run on the run's
+     * shared ring (suites/support/shared-ring.ts), whose size is the run's, not `size`.
+     */
+    shared?: boolean;
+  } = {},
+): () => SuiteRing {
   let ring: SuiteRing | undefined;
+  let releaseShared: (() => void) | undefined;
   beforeAll(async () => {
     const target = suiteTarget();
+    const sharedDir = options.shared && !options.perNode ? sharedRingDir() : undefined;
+    if (sharedDir) {
+      const attached = await attachSharedRing(sharedDir, target);
+      releaseShared = attached.release;
+      ring = { target, cluster: attached.cluster, nodes: attached.nodes, oracle: attached.oracle, probe: attached.probe, trace: attached.trace };
+      return;
+    }
     const cluster = await makeCluster(target, size);
     try {
-      const faults = suiteFaults();
-      const nodes = await startRing(cluster, target, size, { ...(faults.length ? { faults } : {}), ...(options.perNode ? { perNode: options.perNode } : {}) });
+      const nodes = await startRing(cluster, target, size, faultPlacement(size, options.perNode));
       const trace = new Trace();
       const probe = await VirtualNode.start({ host: cluster.harnessAddress, name: 'harness', trace, defaultReply: 'silence' });
       ring = { target, cluster, nodes, oracle: new RingOracle(nodes.map((n) => n.nodeId)), probe, trace };
@@ -94,6 +143,8 @@ export function useRing(size: number, name: string, options: { perNode?: (index:
       await new Promise((r) => setTimeout(r, target.timing.fingerRefreshMs));
     } catch (e) {
       await cluster.close();
+      // A stable marker the CLI reads from Jest's results to exit 2 with one line (harness/commands/jest-results.ts).
+      if (e instanceof Error && (e.name === 'NotReadyError' || e.name === 'EnvironmentError')) throw new Error(`[sosimple:${e.name}] ${e.message}`, { cause: e });
       throw e;
     }
   }, 180_000);
@@ -103,6 +154,7 @@ export function useRing(size: number, name: string, options: { perNode?: (index:
     await ring.probe.close();
     await ring.cluster.close();
   }, 60_000);
+  afterAll(() => releaseShared?.());
   return () => {
     if (!ring) throw new Error('the ring did not start (see the beforeAll error above)');
     return ring;
