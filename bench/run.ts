@@ -5,8 +5,9 @@ import { codecBenchmark } from './codec.bench';
 import { ringBenchmark } from './ring.bench';
 import { pcapReaderBenchmark } from './pcap.bench';
 import { referenceBenchmark } from './reference.bench';
+import { fullRunBenchmark } from './full-run.bench';
 
-const ALL: Record<string, Benchmark> = { codec: codecBenchmark, pcap: pcapReaderBenchmark, reference: referenceBenchmark, ring: ringBenchmark };
+const ALL: Record<string, Benchmark> = { codec: codecBenchmark, pcap: pcapReaderBenchmark, reference: referenceBenchmark, ring: ringBenchmark, 'full-run': fullRunBenchmark };
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
