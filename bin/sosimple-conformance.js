@@ -7,4 +7,6 @@ if (!fs.existsSync(compiled)) {
   console.error('sosimple-conformance: not built yet; run `npm run build` first (or use `npm run conformance -- ...`)');
   process.exit(2);
 }
-require(compiled).main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+// Exit as soon as the command is done: a hands-on ring's containers keep Docker connections
+// open that must not hold the command.
+require(compiled).main(process.argv.slice(2)).then((code) => process.exit(code));

@@ -2,7 +2,7 @@
 // level, area, text and the draft sections it cites. Reports and the checker's severities
 // come from here, so the markdown stays the one place a rule is written.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Severity } from '../sip/types';
 
@@ -21,7 +21,8 @@ export interface Requirement {
   decision: boolean;
 }
 
-export const CATALOGUE_PATH = join(__dirname, '..', '..', 'spec', 'sosimple-requirements.md');
+// From source (harness/catalogue) the project root is two folders up; compiled (dist/harness/catalogue), three.
+export const CATALOGUE_PATH = [join(__dirname, '..', '..', 'spec', 'sosimple-requirements.md'), join(__dirname, '..', '..', '..', 'spec', 'sosimple-requirements.md')].find((p) => existsSync(p)) ?? join(__dirname, '..', '..', 'spec', 'sosimple-requirements.md');
 
 const ENTRY_RE = /^- \*\*(SOS-([A-Z]+)-\d+) (MUST|SHOULD|MAY)\*\*\s*(.*)$/;
 

@@ -45,6 +45,7 @@ export class DockerCluster implements Cluster {
   private subnetPrefix = '';
   private gateway = '';
   private readonly containers: Container[] = [];
+  private nextIndex = 0;
   private probe?: VirtualNode;
   private closed = false;
   private readonly onSignal = (signal: NodeJS.Signals): void => {
@@ -106,8 +107,9 @@ export class DockerCluster implements Cluster {
   async start(target: Target, options: StartOptions = {}): Promise<RingNode> {
     if (this.closed) throw new Error('the cluster is closed');
     if (!target.image) throw new EnvironmentError(`${target.path}: target ${target.name} names no image; build it and set image:`);
+    // Taken before the first await, so nodes started at once get different addresses.
+    const index = this.nextIndex++;
     await assertImage(target.image, `build it first (for the reference node: nodes/reference/build-image.sh --tag-latest)`);
-    const index = this.containers.length;
     if (index > 240) throw new EnvironmentError('a ring on one network holds at most 240 containers');
     const host = `${this.subnetPrefix}.${10 + index}`;
     const port = target.port;

@@ -10,6 +10,8 @@ export const LABEL = 'sosimple-conformance';
 export const LABEL_RUN = `${LABEL}.run`;
 export const LABEL_PID = `${LABEL}.pid`;
 export const LABEL_HOST = `${LABEL}.host`;
+/** On a hands-on ring's objects (`sosimple-conformance ring up`); the value is the ring's name. */
+export const LABEL_HANDSON = `${LABEL}.handson`;
 
 /** The engine, the image or the network is not there: an environment problem (CLI exit 2). */
 export class EnvironmentError extends Error {
@@ -59,9 +61,26 @@ export async function assertImage(tag: string, hint?: string): Promise<void> {
   }
 }
 
+const handsOnRuns = new Map<string, Record<string, string>>();
+
+/**
+ * Makes run `runId` a hands-on ring (`ring up`): its objects carry LABEL_HANDSON=<name> (and
+ * `extra`) instead of an owner PID, so they outlive the command that made them and sweep()
+ * never removes them; `ring down` does, with sweep(runId).
+ */
+export function markHandsOn(runId: string, name: string, extra: Record<string, string> = {}): void {
+  handsOnRuns.set(runId, { ...extra, [LABEL_HANDSON]: name });
+}
+
 /** The labels for an object created by this process in run `runId`. */
 export function labels(runId: string): Record<string, string> {
+  const handsOn = handsOnRuns.get(runId);
+  if (handsOn) return { [LABEL]: '1', [LABEL_RUN]: runId, ...handsOn };
   return { [LABEL]: '1', [LABEL_RUN]: runId, [LABEL_PID]: String(process.pid), [LABEL_HOST]: hostname() };
+}
+
+function isHandsOn(l: Record<string, string> | undefined): boolean {
+  return l?.[LABEL_HANDSON] !== undefined;
 }
 
 /**
@@ -90,7 +109,7 @@ export interface SweepResult {
 /**
  * Removes labelled containers and networks. With `runId`, exactly that run's; without,
  * those whose creating process on this host is gone (a run killed by SIGKILL), so that
- * parallel Jest workers never remove each other's rings.
+ * parallel Jest workers never remove each other's rings, and never a hands-on ring.
  */
 export async function sweep(runId?: string): Promise<SweepResult> {
   const d = docker();
@@ -99,7 +118,7 @@ export async function sweep(runId?: string): Promise<SweepResult> {
   const containers = await d.listContainers({ all: true, filters });
   await Promise.all(
     containers
-      .filter((c) => runId !== undefined || !ownerAlive(c.Labels))
+      .filter((c) => runId !== undefined || (!isHandsOn(c.Labels) && !ownerAlive(c.Labels)))
       .map(async (c) => {
         await d.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
         result.containers++;
@@ -107,7 +126,7 @@ export async function sweep(runId?: string): Promise<SweepResult> {
   );
   const networks = await d.listNetworks({ filters });
   for (const n of networks) {
-    if (runId === undefined && ownerAlive(n.Labels)) continue;
+    if (runId === undefined && (isHandsOn(n.Labels) || ownerAlive(n.Labels))) continue;
     await d.getNetwork(n.Id).remove().catch(() => undefined);
     result.networks++;
   }
