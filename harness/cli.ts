@@ -9,6 +9,7 @@ import { PcapError } from './pcap/capture';
 import { TargetError } from './targets/target';
 import { EXIT_FAILURES, EXIT_OK, EXIT_USAGE, UsageError, type OnExit } from './commands/common';
 import { registerPcap } from './commands/pcap';
+import { registerPcap2fixture } from './commands/pcap2fixture';
 import { registerReport } from './commands/report';
 import { registerRing } from './commands/ring';
 import { registerRun } from './commands/run';
@@ -27,6 +28,7 @@ export function buildProgram(onExit: OnExit): Command {
   registerRing(program, onExit);
   registerTargets(program, onExit);
   registerPcap(program, onExit);
+  registerPcap2fixture(program, onExit);
   return program;
 }
 
