@@ -21,6 +21,8 @@ const config: Config = {
       displayName: 'conformance',
       testMatch: ['<rootDir>/suites/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/conformance-global-setup.ts',
+      // Each test's time window, for the report's per-check message traces (harness/report).
+      setupFilesAfterEnv: ['<rootDir>/test/support/conformance-evidence.ts'],
       globalTeardown: '<rootDir>/test/support/conformance-global-teardown.ts',
       testPathIgnorePatterns: ['/node_modules/', '/dist/'],
     },

@@ -9,7 +9,7 @@ import { DockerCluster } from '../../harness/cluster/docker-driver';
 import { engineAnswers } from '../../harness/cluster/docker-env';
 import { ProcessCluster } from '../../harness/cluster/process-driver';
 import { startRing, waitForStableRing, type RingOptions } from '../../harness/cluster/ring';
-import { artifactsDir, saveArtifacts } from '../../harness/cluster/artifacts';
+import { artifactsDir, saveArtifacts, saveEvidence } from '../../harness/cluster/artifacts';
 import { VirtualNode } from '../../harness/net/virtual-node';
 import { Trace } from '../../harness/net/trace';
 import { RingOracle } from '../../harness/overlay/oracle';
@@ -150,6 +150,9 @@ export function useRing(
   }, 180_000);
   afterAll(async () => {
     if (!ring) return;
+    // trace.json and ring.json feed the report; written first so the pcap holds the same messages.
+    const { testPath } = expect.getState();
+    await saveEvidence(artifactsDir(name), { ...ring, target: ring.target.name, ...(testPath ? { testPath } : {}) }).catch(() => undefined);
     await saveArtifacts(artifactsDir(name), ring.cluster, ring.nodes, [ring.trace]).catch(() => undefined);
     await ring.probe.close();
     await ring.cluster.close();
