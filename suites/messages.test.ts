@@ -8,4 +8,4 @@ import { describeFixtures } from './support/fixture-tests';
 
 const fixtures = loadFixtures(join(__dirname, '..', 'fixtures', 'messages'));
 
-describeFixtures('message fixtures', fixtures, 4, 'suite-messages');
+describeFixtures('message fixtures', fixtures, 'suite-messages');

@@ -7,7 +7,7 @@
 
 import { describeVerdict, notApplicableToTarget, playFixture } from '../../harness/fixtures/player';
 import type { Fixture } from '../../harness/fixtures/types';
-import { ringSize, suiteSeed, suiteTarget, useRing, type SuiteRing } from './ring';
+import { sharedRingSize, suiteSeed, suiteTarget, useRing, type SuiteRing } from './ring';
 
 /** `SOS-LOOKUP-5 A node query … (§6.4.2).`: the title rule of every conformance test. */
 export function fixtureTitle(f: Fixture): string {
@@ -40,14 +40,15 @@ function fixtureTests(fixtures: readonly Fixture[], ring: () => SuiteRing): void
 }
 
 /**
- * Registers the tests of `fixtures`: those without `ringSize` on one ring of the suite's
- * size (`ringSize(defaultSize)`), the others grouped by the size they need.
+ * Registers the tests of `fixtures`: those without `ringSize` on the run's shared ring (a
+ * fixture leaves the ring as it found it: joins it made are undone), the others on rings of
+ * their own, grouped by the size they need.
  */
-export function describeFixtures(title: string, fixtures: readonly Fixture[], defaultSize: number, artifactName: string): void {
+export function describeFixtures(title: string, fixtures: readonly Fixture[], artifactName: string): void {
   const common = fixtures.filter((f) => f.ringSize === undefined);
-  const size = ringSize(defaultSize);
+  const size = sharedRingSize();
   describe(`${title} on a ${size}-node ring`, () => {
-    const ring = useRing(size, artifactName);
+    const ring = useRing(size, artifactName, { shared: true });
     fixtureTests(common, ring);
   });
   const sizes = [...new Set(fixtures.map((f) => f.ringSize).filter((s): s is number => s !== undefined))].sort((a, b) => a - b);
