@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { nodeIdOf } from '../overlay/id';
 import { VirtualNode } from '../net/virtual-node';
 import { nodeEnv } from '../targets/env';
-import type { Target } from '../targets/schema';
+import { CONTRACT_VARS, type Target } from '../targets/schema';
 import { contractValues, NotApplicableError, type Cluster, type RingNode, type StartOptions } from './cluster';
 import { EnvironmentError } from './docker-env';
 import { waitUntilAnswering } from './readiness';
@@ -50,6 +50,21 @@ function hookProcessExit(): void {
   }
 }
 
+/**
+ * The harness's own environment without the contract's variables, under either name: a node
+ * gets only the values the harness decides for it (a run's SOSIMPLE_FAULTS, say, must not
+ * reach nodes that were meant to run without faults).
+ */
+export function inheritedEnv(target: Target, from: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const out = { ...from };
+  for (const v of CONTRACT_VARS) {
+    delete out[v];
+    const own = target.envNames[v];
+    if (own) delete out[own];
+  }
+  return out;
+}
+
 export interface ProcessClusterOptions {
   /** First host byte to use: nodes get <net>.<first>, <first+1>, … Default 2. */
   firstHost?: number;
@@ -88,7 +103,7 @@ export class ProcessCluster implements Cluster {
     const name = options.name ?? `${target.name}-${this.children.length + 1}`;
     const node: RingNode = { name, host, port, nodeId: nodeIdOf(host, port), target };
     const env = nodeEnv(target, contractValues(host, port, options));
-    const child = spawn(program!, args, { cwd: target.workdir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(program!, args, { cwd: target.workdir, env: { ...inheritedEnv(target), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const record: Child = { node, process: child, output: [] };
     live.add(child);
     let size = 0;

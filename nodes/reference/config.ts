@@ -69,5 +69,6 @@ export function configFromEnv(env: Env): NodeConfig {
     joinRetryMs: int(env, 'SOSIMPLE_JOIN_RETRY_MS', DEFAULTS.joinRetryMs),
     expires: int(env, 'SOSIMPLE_EXPIRES', DEFAULTS.expires),
     fingerExponents: exponents(env.SOSIMPLE_FINGERS),
+    ...(env.SOSIMPLE_FLOOD_PER_SECOND ? { floodPerSecond: int(env, 'SOSIMPLE_FLOOD_PER_SECOND', 1) } : {}),
   };
 }

@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     info: (o, m) => log.info(...bound(o, m)),
     warn: (o, m) => log.warn(...bound(o, m)),
     error: (o, m) => log.error(...bound(o, m)),
-  });
+  }, () => process.exit(70));
   process.on('uncaughtException', (e) => log.error({ err: e.message, stack: e.stack }, 'uncaught exception; still running'));
   let leaving = false;
   const shutdown = (signal: string): void => {

@@ -17,6 +17,12 @@ export class Maintenance {
   private readonly strikes = new Map<string, number>();
   private stabilizing = false;
   private fixing = false;
+  /** Finger rounds in a row that changed nothing (the `finger-refresh-stops-when-quiet` fault reads it). */
+  quietRounds = 0;
+  /** The `adopt-join-fingers` fault took the join 200's F entries: no finger search follows. */
+  fingersAdopted = false;
+  /** The S 1 last sent a node REGISTER (the `no-register-refresh` fault sends it once). */
+  private notified: string | undefined;
 
   constructor(private readonly node: SosimpleNode) {
     this.fingerDelay = node.cfg.fingerMs;
@@ -45,6 +51,7 @@ export class Maintenance {
 
   /** SOS-MAINT-3: after FAILURE_STRIKES timeouts in a row, drop the node and re-search at once. */
   nodeFailed(n: NodeRef): void {
+    if (this.node.cfg.faults.has('no-research')) return; // the fault: a dead node stays in the table
     const key = `${n.host}:${n.port}`;
     const strikes = (this.strikes.get(key) ?? 0) + 1;
     if (strikes < FAILURE_STRIKES) {
@@ -90,6 +97,8 @@ export class Maintenance {
   private async notifySuccessor(): Promise<void> {
     const s1 = this.node.routing.successor;
     if (s1.id === this.node.self.id) return;
+    if (this.node.cfg.faults.has('no-register-refresh') && this.notified === s1.id) return;
+    this.notified = s1.id;
     const rs = await this.node.request(nodeRegister(this.node.ctx, s1, this.node.cfg.expires, 'neighbours'));
     if (!rs) return this.nodeFailed(s1);
     if (rs.status === 200 && responderOf(rs)?.id === s1.id) this.node.routing.setSuccessors(s1, linksOf(linksOfResponse(rs), 'S'));
@@ -105,7 +114,7 @@ export class Maintenance {
 
   /** SOS-MAINT-6: F i = successor(n + 2^i), reusing F i-1 when it already covers the start. */
   async fixFingers(): Promise<void> {
-    if (this.node.isStopped || !this.node.joined || this.fixing) return;
+    if (this.node.isStopped || !this.node.joined || this.fixing || this.fingersAdopted) return;
     this.fixing = true;
     try {
       const exps = [...this.node.routing.exponents].sort((a, b) => a - b);
@@ -126,6 +135,7 @@ export class Maintenance {
         prev = { start, node };
       }
       this.fingerDelay = changed ? this.node.cfg.fingerMs : Math.min(this.fingerDelay * 2, this.node.cfg.fingerMs * 2);
+      this.quietRounds = changed ? 0 : this.quietRounds + 1;
     } finally {
       this.fixing = false;
     }

@@ -12,6 +12,7 @@ import { inOpenClosed } from './ring';
 import { RoutingTable, allExponents } from './routing';
 import { Effect, RuleEnv, handleLookup, handleRegister, isProbe } from './rules';
 import { SipEndpoint } from './sip-endpoint';
+import { MAX_MESSAGE_BYTES } from './raw-guard';
 import { handOver } from './handover';
 import { Maintenance } from './maintenance';
 import { UserAgent, PresenceView } from './user-agent';
@@ -42,6 +43,8 @@ export interface NodeConfig {
   /** Expiry of node and user registrations, seconds (SOS-WIRE-8: 600). */
   expires: number;
   fingerExponents?: number[];
+  /** SOS-ERR-6: requests per second served per source address (default: sip-endpoint.ts). */
+  floodPerSecond?: number;
 }
 
 export interface NodeState {
@@ -70,7 +73,11 @@ export class SosimpleNode {
   private readonly maintenance: Maintenance;
   private joinedWaiters: Array<() => void> = [];
 
-  constructor(readonly cfg: NodeConfig, readonly clock: Clock = systemClock, readonly log: NodeLog = silentLog) {
+  /**
+   * `onCrash` ends the process when the node runs as one (main.ts); in-process the node is
+   * only killed. Only a fault switch (crash-on-bad-content-length) ever crashes it.
+   */
+  constructor(readonly cfg: NodeConfig, readonly clock: Clock = systemClock, readonly log: NodeLog = silentLog, private readonly onCrash: (why: string) => void = () => undefined) {
     // SOS-ID-2 (the `node-id-ip-only` fault hashes the IP alone, the -00 rule).
     const id = cfg.faults.has('node-id-ip-only') ? sha1Hex(cfg.address) : nodeIdOf(cfg.address, cfg.port);
     this.self = { id, host: cfg.address, port: cfg.port };
@@ -84,6 +91,10 @@ export class SosimpleNode {
       onRequest: (rq, remote) => this.onRequest(rq, remote),
       log,
       rejectMalformed: !cfg.faults.has('no-400'),
+      ...(cfg.floodPerSecond ? { floodPerSecond: cfg.floodPerSecond } : {}),
+      ...(cfg.faults.has('no-size-bound') ? { maxMessageBytes: 16 * MAX_MESSAGE_BYTES } : {}),
+      ...(cfg.faults.has('flood-limit-shared') ? { sharedFloodBudget: true } : {}),
+      ...(cfg.faults.has('crash-on-bad-content-length') ? { onBadContentLength: (why: string) => this.crash(why) } : {}),
     });
     this.ua = new UserAgent(this);
     this.maintenance = new Maintenance(this);
@@ -93,13 +104,19 @@ export class SosimpleNode {
     await this.endpoint.start();
     this.log.info({ id: this.self.id, address: `${this.self.host}:${this.self.port}` }, 'listening');
     if (this.cfg.bootstrap) {
+      // The `register-before-join` fault announces the users before the join's 200 (SOS-REG-8).
+      if (this.cfg.faults.has('register-before-join')) await this.ua.registerThrough({ id: nodeIdOf(this.cfg.bootstrap.host, this.cfg.bootstrap.port), ...this.cfg.bootstrap });
       void this.joinLoop(this.cfg.bootstrap);
     } else {
       this.routing.startOverlay(); // SOS-RING-6
       this.markJoined();
     }
     this.every(() => this.cfg.stabilizeMs, () => this.stabilize());
-    this.every(() => this.maintenance.fingerDelay, () => this.fixFingers());
+    // The `no-finger-refresh` fault (SOS-MAINT-6) has no periodic refresh; the
+    // `finger-refresh-stops-when-quiet` fault (SOS-RING-4) ends it after 3 quiet rounds.
+    if (!this.cfg.faults.has('no-finger-refresh')) {
+      this.every(() => this.maintenance.fingerDelay, () => (this.cfg.faults.has('finger-refresh-stops-when-quiet') && this.maintenance.quietRounds >= 3 ? Promise.resolve() : this.fixFingers()));
+    }
   }
 
   whenJoined(): Promise<void> {
@@ -169,9 +186,16 @@ export class SosimpleNode {
   private admittedBy(r: NodeRef, rs: sip.Message): void {
     const links = linksOfResponse(rs);
     const p = linksOf(links, 'P')[0];
-    this.routing.predecessor = p && p.id !== this.self.id ? p : null;
+    // The `join-null-predecessor` fault keeps Chord's NULL predecessor instead (breaks SOS-JOIN-11).
+    this.routing.predecessor = p && p.id !== this.self.id && !this.cfg.faults.has('join-null-predecessor') ? p : null;
     this.routing.setSuccessors(r, linksOf(links, 'S'));
     this.routing.learnFinger(r);
+    // The `adopt-join-fingers` fault copies the 200's F entries instead of searching (SOS-JOIN-10).
+    const fingers = links.filter((l) => l.type === 'F');
+    if (this.cfg.faults.has('adopt-join-fingers') && fingers.length) {
+      for (const f of fingers) this.routing.fingers.set(f.depth, f.node);
+      this.maintenance.fingersAdopted = true;
+    }
     if (!this.joined) this.markJoined();
     this.soon();
   }
@@ -279,6 +303,13 @@ export class SosimpleNode {
     }
     this.endpoint.close();
     this.log.info({}, 'left the overlay');
+  }
+
+  /** The `crash-on-bad-content-length` fault: a crash on input (SOS-ERR-1 says keep running). */
+  private crash(why: string): void {
+    this.log.error({ why, fault: 'crash-on-bad-content-length' }, 'crashing');
+    this.kill();
+    this.onCrash(why);
   }
 
   /** A crash: no goodbye, sockets closed. */

@@ -42,6 +42,11 @@ describe('SOS-ERR-1 raw datagram guard', () => {
     ['a line without colon', [...good.slice(0, 6), 'garbage line', ...good.slice(6)]],
     ['Content-Length beyond the body', good.map((l) => (l.startsWith('Content-Length') ? 'Content-Length: 50' : l))],
     ['a bad Max-Forwards', good.map((l) => (l.startsWith('Max-Forwards') ? 'Max-Forwards: many' : l))],
+    ['a NUL in a header value', good.map((l) => (l.startsWith('From') ? l.replace('tag=a', 'tag=a\u0000b') : l))],
+    ['a continuation line before the first header', [good[0], ' ;folded=nothing', ...good.slice(1)]],
+    ['a header name that is not a token', [...good.slice(0, 6), 'Fo@o: bar', ...good.slice(6)]],
+    ['a negative Content-Length', good.map((l) => (l.startsWith('Content-Length') ? 'Content-Length: -4' : l))],
+    ['an Expires that is not a number', [...good.slice(0, 6), 'Expires: soon', ...good.slice(6)]],
   ])('SOS-ERR-1 answers %s with 400', (_what, msg) => {
     expect(rejected(lines(...msg)).status).toBe(400);
   });

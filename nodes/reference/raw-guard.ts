@@ -16,8 +16,8 @@ const SINGLE = new Map<string, string>([
   ['max-forwards', 'max-forwards'], ['content-length', 'content-length'], ['l', 'content-length'],
 ]);
 
-export function inspectDatagram(data: Buffer, toTag: string): GuardVerdict {
-  if (data.length > MAX_MESSAGE_BYTES) return { kind: 'drop', why: `message of ${data.length} bytes exceeds the bound` };
+export function inspectDatagram(data: Buffer, toTag: string, maxBytes = MAX_MESSAGE_BYTES): GuardVerdict {
+  if (data.length > maxBytes) return { kind: 'drop', why: `message of ${data.length} bytes exceeds the bound` };
   const text = data.toString('latin1');
   const trimmed = text.replace(/^\s+/, '');
   if (trimmed === '') return { kind: 'drop', why: 'keep-alive' };
@@ -37,11 +37,18 @@ function findProblem(text: string, isRequest: boolean): string | undefined {
   const lines = text.slice(0, sep).split(/\r\n(?![ \t])/);
   if (!isRequest && !/^SIP\/2\.0 \d{3} /.test(lines[0])) return `bad start line "${lines[0]}"`;
   const seen = new Map<string, number>();
+  // RFC 3261 §7.3.1 and §25.1: no control character but HTAB in the header section, no
+  // continuation line before the first header, header names are tokens, and the numeric
+  // headers hold digits only (a negative Content-Length used to pass as a number).
+  if (/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(text.slice(0, sep))) return 'control character in the header section';
+  if (/\r\n[ \t]/.test(lines[0])) return 'a continuation line before the first header';
   for (const line of lines.slice(1)) {
-    const m = /^([!-9;-~]+)[ \t]*:/.exec(line);
-    if (!m) return `header line without a name and colon: "${line.slice(0, 60)}"`;
-    const key = SINGLE.get(m[1].toLowerCase());
+    const m = /^([A-Za-z0-9\-.!%*_+`'~]+)[ \t]*:[ \t]*([\s\S]*)$/.exec(line);
+    if (!m) return `header line without a token name and colon: "${line.slice(0, 60)}"`;
+    const name = m[1].toLowerCase();
+    const key = SINGLE.get(name);
     if (key) seen.set(key, (seen.get(key) ?? 0) + 1);
+    if (['content-length', 'l', 'expires'].includes(name) && !/^\d+[ \t]*$/.test(m[2])) return `malformed ${m[1]} "${m[2].slice(0, 20)}"`;
   }
   for (const [key, n] of seen) if (n > 1) return `${key} appears ${n} times`;
   const msg = sip.parse(text);
@@ -61,6 +68,18 @@ function findProblem(text: string, isRequest: boolean): string | undefined {
     return 'Content-Length larger than the body'; // RFC 3261 §18.3
   }
   return undefined;
+}
+
+/**
+ * A Content-Length header whose value is not the body's length in bytes (not a number, or
+ * another number). Only the `crash-on-bad-content-length` fault asks.
+ */
+export function contentLengthDisagrees(data: Buffer): boolean {
+  const text = data.toString('latin1');
+  const sep = text.indexOf('\r\n\r\n');
+  if (sep < 0) return false;
+  const m = /^(?:content-length|l)[ \t]*:[ \t]*(.*?)[ \t]*$/im.exec(text.slice(0, sep));
+  return !!m && (!/^\d+$/.test(m[1]) || Number(m[1]) !== data.length - sep - 4);
 }
 
 /** A 400 for a request the stream framing refused; undefined when it is not a request. */

@@ -26,11 +26,11 @@ export interface RuleEnv {
 
 export type RegisterClass = 'join' | 'leave' | 'node-query' | 'user-register' | 'user-query';
 
-/** SOS-WIRE-13: the REGISTER classes. */
-export function classifyRegister(inbound: Inbound): RegisterClass {
+/** SOS-WIRE-13: the REGISTER classes (`queryWithExpiresIsJoin`: the `expires-query-is-join` fault). */
+export function classifyRegister(inbound: Inbound, queryWithExpiresIsJoin = false): RegisterClass {
   const hasContact = inbound.contacts.length > 0 || inbound.contactStar;
   if (inbound.to?.params.userNode) {
-    if (!hasContact) return 'node-query';
+    if (!hasContact) return queryWithExpiresIsJoin && (inbound.expiresHeader ?? 0) > 0 ? 'join' : 'node-query';
     return requestedExpiry(inbound, inbound.contacts[0]) > 0 ? 'join' : 'leave';
   }
   return hasContact ? 'user-register' : 'user-query';
@@ -48,6 +48,16 @@ export function redirectTowards(env: RuleEnv, k: string): FinalResponse {
   return p2p(302, { contact: [nameAddr(uriOfNode(ctx, next))], links: { links: 'neighbours' } });
 }
 
+/**
+ * The `redirect-loop` fault (breaks SOS-LOOKUP-4): the owner of a user key sends the request
+ * to its P 1 instead of answering, and P 1's redirect toward the key comes straight back.
+ */
+function loopBack(env: RuleEnv): FinalResponse | undefined {
+  const p = env.ctx.routing.predecessor;
+  if (!env.ctx.faults.has('redirect-loop') || !p) return undefined;
+  return p2p(302, { contact: [nameAddr(uriOfNode(env.ctx, p))], links: { links: 'neighbours' } });
+}
+
 function nodeOf(u: ReadUri): NodeRef | undefined {
   if (!u.user || !isNodeIdSyntax(u.user)) return undefined;
   return { id: u.user.toLowerCase(), host: u.host, port: u.port };
@@ -57,7 +67,9 @@ function nodeOf(u: ReadUri): NodeRef | undefined {
 function idRefusal(env: RuleEnv, u: ReadUri | undefined, inbound: Inbound): FinalResponse | undefined {
   if (env.ctx.faults.has('no-493')) return undefined;
   const node = u && nodeOf(u);
-  if (!node || node.id !== nodeIdOf(node.host, node.port)) return p2p(493, { reason: 'Undecipherable', links: { links: 'none' } });
+  // The `id-check-ignores-port` fault also takes the hash of host:5060 (breaks SOS-WIRE-12).
+  const lenient = env.ctx.faults.has('id-check-ignores-port') && !!node && node.id === nodeIdOf(node.host, 5060);
+  if (!node || (node.id !== nodeIdOf(node.host, node.port) && !lenient)) return p2p(493, { reason: 'Undecipherable', links: { links: 'none' } });
   const s = inbound.sender?.node;
   if (!s || s.id !== node.id || s.host !== node.host || s.port !== node.port) {
     return p2p(493, { reason: 'Undecipherable', links: { links: 'none' } });
@@ -75,7 +87,7 @@ function thirdParty(env: RuleEnv, inbound: Inbound, remote: sip.Remote): boolean
 }
 
 export function handleRegister(env: RuleEnv, rq: sip.Message, inbound: Inbound, remote: sip.Remote): Outcome {
-  switch (classifyRegister(inbound)) {
+  switch (classifyRegister(inbound, env.ctx.faults.has('expires-query-is-join'))) {
     case 'join':
       return nodeJoin(env, rq, inbound, remote);
     case 'leave':
@@ -104,12 +116,21 @@ function nodeJoin(env: RuleEnv, rq: sip.Message, inbound: Inbound, remote: sip.R
     });
   if (joiner.id === env.ctx.self.id) return only(ok(undefined));
   const cls = r.classifyNodeRegister(joiner);
-  if (cls === 'refresh') return only(ok(undefined)); // SOS-JOIN-7: never a duplicate
+  if (cls === 'refresh') {
+    // SOS-JOIN-7: never a duplicate (the `rejoin-duplicate-contact` fault lists it twice);
+    // SOS-MAINT-7: P 1 and S 1 (the `refresh-without-p1` fault leaves P 1 out).
+    const refreshed = ok(env.ctx.faults.has('refresh-without-p1') ? null : undefined);
+    if (env.ctx.faults.has('rejoin-duplicate-contact') && refreshed.contact?.length) refreshed.contact = [refreshed.contact[0]!, { ...refreshed.contact[0]! }];
+    return only(refreshed);
+  }
   if (cls === 'admit') {
     const former = r.admit(joiner);
     // SOS-JOIN-3 wants P 1 in the 200; with a NULL former P 1 (the first node, JOIN-8) it names
     // its P 1 now, the joiner itself, which the joiner does not adopt, so its P stays NULL.
-    return { response: ok(former ?? joiner), effects: [{ kind: 'admitted', joiner, former }] };
+    const response = ok(former ?? joiner);
+    // The `join-200-wrong-fingers` fault lists its top fingers under exponent i+1 (SOS-JOIN-12).
+    if (env.ctx.faults.has('join-200-wrong-fingers')) response.links = { links: 'all', predecessor: former ?? joiner, fingerExponents: [150, 151, 152, 153, 154, 155, 156, 157, 158], fingerShift: 1 };
+    return { response, effects: [{ kind: 'admitted', joiner, former }] };
   }
   if (env.ctx.faults.has('join-200-not-responsible')) return only(ok(undefined));
   return only(redirectTowards(env, joiner.id));
@@ -128,7 +149,8 @@ function nodeLeave(env: RuleEnv, inbound: Inbound, remote: sip.Remote): Outcome 
 
 /** SOS-LOOKUP-5/6: 302 on the way; at the responsible node 200 on an exact ID, else 404. */
 function nodeQuery(env: RuleEnv, inbound: Inbound): Outcome {
-  const bad = idRefusal(env, inbound.from, inbound);
+  // The `query-no-493` fault does not check the querier's Node-ID (breaks SOS-ERR-8).
+  const bad = env.ctx.faults.has('query-no-493') ? undefined : idRefusal(env, inbound.from, inbound);
   if (bad) return only(bad);
   const searched = inbound.to?.user;
   if (!searched || !isNodeIdSyntax(searched)) return only(p2p(400, { reason: 'Bad searched Node-ID', links: { links: 'none' } }));
@@ -172,7 +194,12 @@ function userRegister(env: RuleEnv, rq: sip.Message, inbound: Inbound): Outcome 
   const isReplica = replica !== undefined && Number.isInteger(replica) && replica >= 1 && replica <= 9;
   // SOS-REG-6: a hand-over from a leaving P 1 arrives before its leave REGISTER.
   const fromPredecessor = !!inbound.from?.params.userNode && !!r.predecessor && inbound.sender?.node.id === r.predecessor.id;
-  if (!isReplica && !fromPredecessor && !r.isResponsible(key.resourceId)) return only(redirectTowards(env, key.resourceId));
+  // The `register-200-not-responsible` fault stores wherever the REGISTER lands (breaks SOS-REG-1).
+  if (!isReplica && !fromPredecessor && !r.isResponsible(key.resourceId) && !env.ctx.faults.has('register-200-not-responsible')) {
+    return only(redirectTowards(env, key.resourceId));
+  }
+  const loop = isReplica || fromPredecessor ? undefined : loopBack(env);
+  if (loop) return only(loop);
   // A copy's `replica` marker is not part of the user's URI (a later hand-over must not carry it).
   const aor = (rq.headers.to?.uri ?? '').toString().replace(/;replica=[^;?>]*/i, '');
   if (inbound.contactStar) {
@@ -197,7 +224,11 @@ function userQuery(env: RuleEnv, inbound: Inbound): Outcome {
   const key = userKey(env, inbound.to);
   if ('status' in key) return only(key);
   if (!env.ctx.routing.isResponsible(key.resourceId)) return only(redirectTowards(env, key.resourceId));
+  const loop = loopBack(env);
+  if (loop) return only(loop);
   const contacts = bindingContacts(env, key.resourceId);
+  // The `user-query-no-contacts` fault answers 200 without the bindings (breaks SOS-LOOKUP-7).
+  if (contacts.length && env.ctx.faults.has('user-query-no-contacts')) return only(p2p(200));
   return only(contacts.length ? p2p(200, { contact: contacts }) : p2p(404));
 }
 
@@ -205,7 +236,13 @@ function userQuery(env: RuleEnv, inbound: Inbound): Outcome {
 export function handleLookup(env: RuleEnv, inbound: Inbound): Outcome {
   const key = userKey(env, inbound.to);
   if ('status' in key) return only(key);
-  if (!env.ctx.routing.isResponsible(key.resourceId)) return only(redirectTowards(env, key.resourceId));
+  if (!env.ctx.routing.isResponsible(key.resourceId)) {
+    // The `lookup-404-not-responsible` fault answers 404 instead of redirecting (breaks SOS-LOOKUP-1).
+    if (env.ctx.faults.has('lookup-404-not-responsible')) return only(p2p(404));
+    return only(redirectTowards(env, key.resourceId));
+  }
+  const loop = loopBack(env);
+  if (loop) return only(loop);
   const contacts = env.store.get(key.resourceId).map((b) => nameAddr(b.contact));
   if (contacts.length) return only(p2p(302, { contact: contacts }));
   return only(p2p(env.ctx.faults.has('unregistered-480') ? 480 : 404));

@@ -7,7 +7,7 @@ import dgram = require('dgram');
 import net = require('net');
 import { randomBytes } from 'crypto';
 import * as sip from 'sip';
-import { FloodLimiter, GuardVerdict, MAX_MESSAGE_BYTES, inspectDatagram, rejectionFor } from './raw-guard';
+import { FloodLimiter, GuardVerdict, MAX_MESSAGE_BYTES, contentLengthDisagrees, inspectDatagram, rejectionFor } from './raw-guard';
 import { Captured, listening, withHookedTransports } from './socket-hooks';
 import { StreamFramer } from './stream-framer';
 
@@ -15,6 +15,17 @@ function rejectOrDrop(text: string, why: string): GuardVerdict {
   const response = rejectionFor(text, why, newTag());
   return response ? { kind: 'reject', why, response } : { kind: 'drop', why };
 }
+
+/**
+ * SOS-ERR-6: requests per second one address may have served (a peer's own traffic is a few
+ * per second). Far below what the node can serve, so that a flood from one address is cut
+ * cheaply at the socket and the node keeps up with everyone else even on a busy machine; at
+ * 2,000/s (about the node's whole capacity, BENCHMARKS.md) a flood left no room for other
+ * peers. SOSIMPLE_FLOOD_PER_SECOND overrides it (a throughput benchmark from one address).
+ */
+export const DEFAULT_FLOOD_PER_SECOND = 100;
+/** A UDP receive buffer that rides out a pause of the process during a flood (capped by net.core.rmem_max). */
+const UDP_RECEIVE_BUFFER = 4 * 1024 * 1024;
 
 export interface EndpointLog {
   debug(obj: object, msg: string): void;
@@ -31,6 +42,12 @@ export interface EndpointOptions {
   /** Serve TCP as well as UDP (default true). */
   tcp?: boolean;
   floodPerSecond?: number;
+  /** Largest message served (SOS-ERR-6); raised only by the `no-size-bound` fault. */
+  maxMessageBytes?: number;
+  /** One flood budget for every source address: only the `flood-limit-shared` fault. */
+  sharedFloodBudget?: boolean;
+  /** Called for a datagram whose Content-Length disagrees with its body: only the `crash-on-bad-content-length` fault. */
+  onBadContentLength?: (why: string) => void;
 }
 
 export class SipEndpoint {
@@ -43,7 +60,11 @@ export class SipEndpoint {
   private readonly limiter: FloodLimiter;
 
   constructor(private readonly opts: EndpointOptions) {
-    this.limiter = new FloodLimiter(opts.floodPerSecond ?? 2000, () => Date.now());
+    this.limiter = new FloodLimiter(opts.floodPerSecond ?? DEFAULT_FLOOD_PER_SECOND, () => Date.now());
+  }
+
+  private get maxBytes(): number {
+    return this.opts.maxMessageBytes ?? MAX_MESSAGE_BYTES;
   }
 
   /** Binds UDP (and TCP), resolving once both listen and rejecting on a bind error. */
@@ -64,8 +85,8 @@ export class SipEndpoint {
             publicAddress: address,
             udp: true,
             tcp: this.opts.tcp !== false,
-            maxBytesHeaders: MAX_MESSAGE_BYTES,
-            maxContentLength: MAX_MESSAGE_BYTES,
+            maxBytesHeaders: this.maxBytes,
+            maxContentLength: this.maxBytes,
             logger: { error: (e) => this.opts.log.warn({ err: String(e) }, 'sip stack error') },
           },
           (rq, remote) => this.opts.onRequest(rq, remote),
@@ -83,13 +104,19 @@ export class SipEndpoint {
       throw e;
     }
     socket.on('error', (err) => this.opts.log.warn({ err: err.message }, 'udp socket error'));
+    try {
+      socket.setRecvBufferSize(UDP_RECEIVE_BUFFER); // SOS-ERR-6: a flood is cut here, not by the kernel for every peer alike
+    } catch (e) {
+      this.opts.log.debug({ err: String(e) }, 'cannot enlarge the UDP receive buffer');
+    }
     server?.on('error', (err) => this.opts.log.warn({ err: err.message }, 'tcp server error'));
   }
 
   private onDatagram(data: Buffer, rinfo: dgram.RemoteInfo, deliver: (data: Buffer, rinfo: dgram.RemoteInfo) => void): void {
     if (this.closed) return;
-    if (!this.limiter.allow(rinfo.address)) return; // SOS-ERR-6
-    const verdict = inspectDatagram(data, newTag());
+    if (!this.limiter.allow(this.opts.sharedFloodBudget ? '*' : rinfo.address)) return; // SOS-ERR-6
+    if (this.opts.onBadContentLength && contentLengthDisagrees(data)) this.opts.onBadContentLength(`Content-Length disagrees with the body from ${rinfo.address}:${rinfo.port}`);
+    const verdict = inspectDatagram(data, newTag(), this.maxBytes);
     if (verdict.kind === 'pass') {
       deliver(data, rinfo);
       return;
@@ -103,13 +130,13 @@ export class SipEndpoint {
     if (this.closed) return;
     let framer = this.framers.get(stream);
     if (!framer) {
-      framer = new StreamFramer(MAX_MESSAGE_BYTES);
+      framer = new StreamFramer(this.maxBytes);
       this.framers.set(stream, framer);
     }
     for (const item of framer.push(chunk)) {
-      if (!this.limiter.allow(stream.remoteAddress ?? '')) continue;
+      if (!this.limiter.allow(this.opts.sharedFloodBudget ? '*' : stream.remoteAddress ?? '')) continue;
       const verdict: GuardVerdict =
-        item.kind === 'message' ? inspectDatagram(Buffer.from(item.text, 'latin1'), newTag()) : rejectOrDrop(item.text, item.why);
+        item.kind === 'message' ? inspectDatagram(Buffer.from(item.text, 'latin1'), newTag(), this.maxBytes) : rejectOrDrop(item.text, item.why);
       if (verdict.kind === 'pass') {
         deliver(item.text);
         continue;

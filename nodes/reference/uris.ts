@@ -32,10 +32,13 @@ function pick(bags: ParamBag[], ...names: string[]): string | null | undefined {
   return undefined;
 }
 
-/** SOS-WIRE-10: parameters inside <…> and as header parameters both count. */
-export function readNameAddr(na: sip.NameAddr | undefined): ReadUri | undefined {
+/**
+ * SOS-WIRE-10: parameters inside <…> and as header parameters both count (`insideOnly` is
+ * the `params-inside-only` fault, which ignores the header parameters).
+ */
+export function readNameAddr(na: sip.NameAddr | undefined, insideOnly = false): ReadUri | undefined {
   if (!na || typeof na.uri !== 'string') return undefined;
-  return readUri(na.uri, na.params ?? {});
+  return readUri(na.uri, insideOnly ? {} : na.params ?? {});
 }
 
 export function readUri(uri: string | sip.SipUri, headerParams: ParamBag = {}): ReadUri | undefined {

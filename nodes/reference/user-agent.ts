@@ -4,7 +4,7 @@
 import * as sip from 'sip';
 import type { SosimpleNode } from './node';
 import { followChain } from './chain';
-import { hostPort, resourceIdOf } from './ids';
+import { NodeRef, hostPort, resourceIdOf } from './ids';
 import { UserRegistrar } from './user-registrar';
 import { nameAddr, userUri } from './uris';
 import { Inbound, headerText } from './validate';
@@ -82,7 +82,8 @@ export class UserAgent {
     const retry = (): void => {
       void this.subscribeBuddies().finally(() => this.node.after(this.node.cfg.stabilizeMs, retry));
     };
-    retry();
+    // The `no-buddy-subscribe` fault never subscribes on its own, only back (SOS-PRES-5).
+    if (!this.node.cfg.faults.has('no-buddy-subscribe')) retry();
   }
 
   /** Going offline by leave (SOS-PRES-2): last NOTIFY closed/terminated, then unregister. */
@@ -113,6 +114,11 @@ export class UserAgent {
 
   lookup(user: string): Promise<string[] | undefined> {
     return this.registrar.lookup(user);
+  }
+
+  /** The `register-before-join` fault only (SOS-REG-8): the users' REGISTERs straight to `t`. */
+  registerThrough(t: NodeRef): Promise<void> {
+    return this.registrar.registerThrough(t);
   }
 
   // ---- the UA role ----------------------------------------------------------------------

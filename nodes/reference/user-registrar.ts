@@ -18,21 +18,38 @@ export class UserRegistrar {
     return userUri(user, this.node.self.host, this.node.self.port, this.node.cfg.overlay, resourceIdOf(user));
   }
 
+  /** A user REGISTER to `t`; `replica` marks a copy to the owner's successor of that rank (SOS-REG-7). */
+  build(user: string, expires: number, t: NodeRef, replica?: number): sip.Message {
+    const faults = this.node.cfg.faults;
+    const aor = this.aor(user);
+    // The `user-uri-no-alg` fault (SOS-WIRE-3) and the `user-contact-no-overlay` fault (SOS-REG-9).
+    const named = faults.has('user-uri-no-alg') ? aor.replace(/;alg=[^;]*/, '') : aor;
+    const contact = faults.has('user-contact-no-overlay') ? aor.replace(/;overlay=[^;]*/, '') : aor;
+    // The `replica-unmarked` fault sends the copy as a plain REGISTER (SOS-REG-7).
+    const marked = replica && !faults.has('replica-unmarked') ? `${named};replica=${replica}` : named;
+    return buildRequest(this.node.ctx, {
+      method: 'REGISTER',
+      target: t,
+      to: nameAddr(marked),
+      from: nameAddr(named, { tag: newTag() }),
+      contact: [nameAddr(contact)],
+      headers: { Expires: String(expires) },
+      // The `links-without-port` fault writes its P 1 and S entries in the -01 form (SOS-WIRE-12).
+      links: { links: 'neighbours', ...(faults.has('links-without-port') ? { portless: true } : {}) },
+    });
+  }
+
+  /** The `register-before-join` fault (SOS-REG-8): every user's REGISTER straight to `t`, before any join. */
+  async registerThrough(t: NodeRef): Promise<void> {
+    await Promise.all(this.node.cfg.users.map((u) => this.node.request(this.build(u, this.node.cfg.expires, t))));
+  }
+
   /** SOS-REG-2/4/7: route the REGISTER, then copy it to the owner's successors. */
   async register(user: string, expires: number): Promise<boolean> {
     const node = this.node;
     const rid = resourceIdOf(user);
     const aor = this.aor(user);
-    const build = (t: NodeRef, replica?: number): sip.Message =>
-      buildRequest(node.ctx, {
-        method: 'REGISTER',
-        target: t,
-        to: nameAddr(replica ? `${aor};replica=${replica}` : aor),
-        from: nameAddr(aor, { tag: newTag() }),
-        contact: [nameAddr(aor)],
-        headers: { Expires: String(expires) },
-        links: { links: 'neighbours' },
-      });
+    const build = (t: NodeRef, replica?: number): sip.Message => this.build(user, expires, t, replica);
     let replicas: NodeRef[] | undefined;
     for (let attempt = 0; attempt < 3 && !replicas; attempt++) {
       const r = node.routing;
@@ -55,6 +72,8 @@ export class UserRegistrar {
       node.log.warn({ user }, 'user registration failed');
       return false;
     }
+    // The `no-replication` fault sends no copies, so one failure can lose the binding (SOS-REG-5).
+    if (node.cfg.faults.has('no-replication')) replicas = [];
     await Promise.all(
       replicas.slice(0, 4).map((s, i) => {
         if (s.id === node.self.id) {

@@ -55,11 +55,12 @@ export function checkRequest(rq: sip.Message, overlay: string, faults: Faults): 
     return refuse(421, false, { Require: 'dht' }); // SOS-ERR-7
   }
 
-  const to = readNameAddr(rq.headers.to);
-  const from = readNameAddr(rq.headers.from);
+  const insideOnly = faults.has('params-inside-only');
+  const to = readNameAddr(rq.headers.to, insideOnly);
+  const from = readNameAddr(rq.headers.from, insideOnly);
   const rawContacts = rq.headers.contact;
   const contactStar = rawContacts === '*';
-  const contacts = Array.isArray(rawContacts) ? rawContacts.map(readNameAddr).filter((c): c is ReadUri => !!c) : [];
+  const contacts = Array.isArray(rawContacts) ? rawContacts.map((c) => readNameAddr(c, insideOnly)).filter((c): c is ReadUri => !!c) : [];
   const expiresText = headerText(rq, 'expires');
   if (expiresText !== undefined && !/^\s*\d+\s*$/.test(expiresText)) return refuse(400, p2p, undefined, 'Bad Expires');
   const inbound: Inbound = {

@@ -22,18 +22,28 @@ export interface LinkOptions {
   links: LinkSet;
   /** SOS-JOIN-11: a join 200 names the admitting node's former P 1. */
   predecessor?: NodeRef | null;
+  /** With links 'all': only these finger exponents, each listed under exponent + fingerShift. */
+  fingerExponents?: readonly number[];
+  fingerShift?: number;
+  /** Hosts without their port, the -01 form (the `links-without-port` fault, SOS-WIRE-12). */
+  portless?: boolean;
 }
 
 export function idText(ctx: WireContext, id: string): string {
   return ctx.faults.has('uppercase-node-id') ? id.toUpperCase() : id;
 }
 
+/** The `overlay-name-param` fault writes the ABNF's value name instead (breaks SOS-WIRE-9). */
+function spelled(ctx: WireContext, uri: string): string {
+  return ctx.faults.has('overlay-name-param') ? uri.replace(';overlay=', ';overlay-name=') : uri;
+}
+
 export function selfUri(ctx: WireContext): string {
-  return nodeUri(ctx.self, ctx.overlay, idText(ctx, ctx.self.id));
+  return spelled(ctx, nodeUri(ctx.self, ctx.overlay, idText(ctx, ctx.self.id)));
 }
 
 export function uriOfNode(ctx: WireContext, node: NodeRef): string {
-  return nodeUri(node, ctx.overlay, node.id === ctx.self.id ? idText(ctx, node.id) : node.id);
+  return spelled(ctx, nodeUri(node, ctx.overlay, node.id === ctx.self.id ? idText(ctx, node.id) : node.id));
 }
 
 export function linkEntries(ctx: WireContext, opts: LinkOptions): DhtLink[] {
@@ -50,9 +60,9 @@ export function linkEntries(ctx: WireContext, opts: LinkOptions): DhtLink[] {
     out.push({ type: 'S', depth: k + 1, node });
   });
   if (opts.links === 'all') {
-    for (const i of r.exponents) {
+    for (const i of opts.fingerExponents ?? r.exponents) {
       const node = r.fingers.get(i);
-      const depth = ctx.faults.has('fingers-off-by-one') ? i + 1 : i;
+      const depth = (ctx.faults.has('fingers-off-by-one') ? i + 1 : i) + (opts.fingerShift ?? 0);
       if (node && depth <= 159) out.push({ type: 'F', depth, node });
     }
   }
@@ -65,8 +75,9 @@ export function dhtHeaders(ctx: WireContext, opts: LinkOptions, requireDht = tru
   const h: Record<string, string> = {};
   if (requireDht && !ctx.faults.has('no-require-dht')) h['Require'] = 'dht';
   h['Supported'] = 'dht';
-  if (!ctx.faults.has('no-dht-nodeid')) h['DHT-NodeID'] = formatDhtNodeId(ctx.self, upper);
-  const links = linkEntries(ctx, opts).map((l) => formatDhtLink(l, upper && l.node.id === ctx.self.id));
+  // The `dht-header-name-case` fault: the package writes a lower-case key as `Dht-Nodeid` (SOS-WIRE-7).
+  if (!ctx.faults.has('no-dht-nodeid')) h[ctx.faults.has('dht-header-name-case') ? 'dht-nodeid' : 'DHT-NodeID'] = formatDhtNodeId(ctx.self, upper);
+  const links = linkEntries(ctx, opts).map((l) => formatDhtLink(opts.portless ? { ...l, node: { ...l.node, port: 5060 } } : l, upper && l.node.id === ctx.self.id));
   if (links.length) {
     // The package writes a string value as `Name: value`; joining with CRLF + name makes one
     // line per entry (notes B, stringify).
@@ -106,9 +117,11 @@ export function buildRequest(ctx: WireContext, parts: RequestParts): sip.Message
   if (parts.p2p !== false) Object.assign(headers, dhtHeaders(ctx, parts.links ?? { links: 'none' }, parts.requireDht !== false));
   else headers['Supported'] = 'dht'; // SOS-WIRE-4: the last hop to a non-P2P contact
   Object.assign(headers, parts.headers ?? {});
+  // The `ruri-with-overlay` fault puts a P2P parameter in a DHT REGISTER's Request-URI (SOS-WIRE-11).
+  const overlayParam = parts.method === 'REGISTER' && !parts.requestUri && ctx.faults.has('ruri-with-overlay') ? `;overlay=${ctx.overlay}` : '';
   return tidy({
     method: parts.method,
-    uri: parts.requestUri ?? requestUriOf(parts.target),
+    uri: (parts.requestUri ?? requestUriOf(parts.target)) + overlayParam,
     headers,
     content: parts.content ?? '',
   });
@@ -143,7 +156,8 @@ export function nodeRegister(ctx: WireContext, target: NodeRef | { host: string;
     target,
     to: nameAddr(me),
     from: nameAddr(me, { tag: newTag() }),
-    contact: [nameAddr(me)],
+    // The `contact-without-user-node` fault drops user=node from the Contact (SOS-WIRE-2).
+    contact: [nameAddr(ctx.faults.has('contact-without-user-node') ? me.replace(';user=node', '') : me)],
     headers: { Expires: String(expires) },
     links: { links },
   });
@@ -157,6 +171,8 @@ export function nodeQuery(ctx: WireContext, target: NodeRef, searchedId: string)
     target,
     to: nameAddr(to),
     from: nameAddr(selfUri(ctx), { tag: newTag() }),
+    // The `query-with-expires` fault: a query carries neither Contact nor Expires (SOS-WIRE-8).
+    ...(ctx.faults.has('query-with-expires') ? { headers: { Expires: '600' } } : {}),
   });
 }
 
@@ -187,6 +203,9 @@ export function buildResponse(ctx: WireContext, rq: sip.Message, f: FinalRespons
   }
   if (f.contact) rs.headers.contact = f.contact;
   if (f.p2p) Object.assign(rs.headers, dhtHeaders(ctx, f.links ?? { links: 'neighbours' }));
+  // The `alg-sha1-in-responses` fault names the hash by -02's token in its answers (SOS-ID-6).
+  const own = rs.headers['DHT-NodeID'];
+  if (ctx.faults.has('alg-sha1-in-responses') && typeof own === 'string') rs.headers['DHT-NodeID'] = own.replace(/^rsa-sha1 /, 'sha1 ');
   Object.assign(rs.headers, f.headers ?? {});
   rs.content = f.content ?? '';
   return tidy(rs);
