@@ -41,6 +41,15 @@ export const CONSEQUENCES: Record<string, { allowed: string[]; why: string }> = 
   'fingers-off-by-one': { allowed: ['SOS-JOIN-4'], why: 'redirects follow the fingers' },
 };
 
+/**
+ * Faults that only show in a node a suite starts during a test (a joiner, the node hosting
+ * the users), never in node 1 of a ring: these run with the fault on every node.
+ */
+export const EVERY_NODE: Record<string, string> = {
+  'join-null-predecessor': 'breaks the joiner, a node the successor suite starts during the test',
+  'no-replication': 'breaks the node hosting the users, which the successor suite starts during the test',
+};
+
 function listFaults(): { fault: string; requirement: string }[] {
   const out = execFileSync(process.execPath, [join(root, 'dist', 'nodes', 'reference', 'main.js'), '--list-faults'], { encoding: 'utf8' });
   return out.trim().split('\n').map((line) => {
@@ -79,7 +88,7 @@ function runSuites(fault: string, driver: string, placement: string, suites: str
     const r = spawnSync(process.execPath, [jest, ...suites.map((s) => `suites/${s}.test.ts`), '--selectProjects', 'conformance', '--forceExit', '--json', `--outputFile=${results}`], {
       timeout: 20 * 60_000,
       cwd: root,
-      env: { ...process.env, SOSIMPLE_FAULTS: fault, SOSIMPLE_FAULT_NODES: placement === 'all' ? 'all' : '1', SOSIMPLE_DRIVER: driver, ARTIFACTS_DIR: join(dir, 'artifacts') },
+      env: { ...process.env, SOSIMPLE_FAULTS: fault, SOSIMPLE_FAULT_NODES: placement === 'all' || EVERY_NODE[fault] ? 'all' : '1', SOSIMPLE_DRIVER: driver, ARTIFACTS_DIR: join(dir, 'artifacts') },
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
     });
