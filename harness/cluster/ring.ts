@@ -17,8 +17,17 @@ export interface RingOptions extends Omit<StartOptions, 'bootstrap' | 'name'> {
 
 /** Starts `size` nodes one after another: the first creates the overlay, the rest join. */
 export async function startRing(cluster: Cluster, target: Target, size: number, options: RingOptions = {}): Promise<RingNode[]> {
+  return startMixedRing(cluster, () => target, size, options);
+}
+
+/**
+ * A ring whose nodes may come from different targets (interop): node i runs `targetOf(i)`,
+ * and is named after its target (`reference-alt-2`). Otherwise as startRing.
+ */
+export async function startMixedRing(cluster: Cluster, targetOf: (index: number) => Target, size: number, options: RingOptions = {}): Promise<RingNode[]> {
   const nodes: RingNode[] = [];
   for (let i = 0; i < size; i++) {
+    const target = targetOf(i);
     const through = i === 0 ? undefined : options.joinThrough === 'previous' ? nodes[i - 1] : nodes[0];
     const { perNode, joinThrough: _j, onProgress: _p, ...common } = options;
     const node = await cluster.start(target, { ...common, ...perNode?.(i), name: `${target.name}-${i + 1}`, ...(through ? { bootstrap: through } : {}) });

@@ -24,6 +24,7 @@ export const FAULTS = {
   'ruri-with-overlay': { requirement: 'SOS-WIRE-11', area: 'wire', effect: 'adds the overlay parameter to the Request-URI of its DHT REGISTERs' },
   'links-without-port': { requirement: 'SOS-WIRE-12', area: 'wire', effect: 'writes the DHT-Link hosts of its user REGISTERs without the port, even for nodes not on 5060' },
   'id-check-ignores-port': { requirement: 'SOS-WIRE-12', area: 'wire', effect: 'accepts a Node-ID hashed from the host and 5060 whatever port the node URI names' },
+  'query-to-target-host': { requirement: 'SOS-WIRE-13', area: 'wire', effect: 'writes the searched ID of its node queries at the queried node\'s host instead of its own' },
   'expires-query-is-join': { requirement: 'SOS-WIRE-13', area: 'wire', effect: 'treats a node REGISTER without Contact but with a non-zero Expires as a join' },
   'dht-link-missing-s1': { requirement: 'SOS-JOIN-3', area: 'join', effect: 'leaves the S 1 entry out of its DHT-Link list' },
   'join-200-not-responsible': { requirement: 'SOS-JOIN-3', area: 'join', effect: 'admits every joiner with 200, responsible or not' },
@@ -66,7 +67,7 @@ export const FAULTS = {
   'no-488': { requirement: 'SOS-ERR-3', area: 'errors', effect: 'serves requests for other overlays' },
   'no-421': { requirement: 'SOS-ERR-7', area: 'errors', effect: 'serves REGISTERs without Require: dht' },
   'query-no-493': { requirement: 'SOS-ERR-8', area: 'errors', effect: 'answers node queries whose From node URI fails ID-2 instead of 493' },
-  'crash-on-bad-content-length': { requirement: 'SOS-ERR-1', area: 'errors', effect: 'exits when a datagram\'s Content-Length disagrees with its body' },
+  'crash-on-bad-content-length': { requirement: 'SOS-ERR-1', area: 'errors', effect: 'exits when a message\'s Content-Length disagrees with its body (on TCP: is not a number)' },
   'no-size-bound': { requirement: 'SOS-ERR-6', area: 'errors', effect: 'serves messages over 64 KiB' },
   'flood-limit-shared': { requirement: 'SOS-ERR-6', area: 'errors', effect: 'bounds floods with one budget for every address, so one flooding address starves the others' },
 } as const satisfies Record<string, FaultInfo>;

@@ -46,7 +46,7 @@ export interface EndpointOptions {
   maxMessageBytes?: number;
   /** One flood budget for every source address: only the `flood-limit-shared` fault. */
   sharedFloodBudget?: boolean;
-  /** Called for a datagram whose Content-Length disagrees with its body: only the `crash-on-bad-content-length` fault. */
+  /** Called for a message whose Content-Length disagrees with its body (or, on TCP, is no number): only the `crash-on-bad-content-length` fault. */
   onBadContentLength?: (why: string) => void;
 }
 
@@ -135,6 +135,9 @@ export class SipEndpoint {
     }
     for (const item of framer.push(chunk)) {
       if (!this.limiter.allow(this.opts.sharedFloodBudget ? '*' : stream.remoteAddress ?? '')) continue;
+      if (this.opts.onBadContentLength && item.kind === 'bad' && contentLengthDisagrees(Buffer.from(item.text, 'latin1'))) {
+        this.opts.onBadContentLength(`Content-Length is not a length from ${stream.remoteAddress}:${stream.remotePort}`);
+      }
       const verdict: GuardVerdict =
         item.kind === 'message' ? inspectDatagram(Buffer.from(item.text, 'latin1'), newTag(), this.maxBytes) : rejectOrDrop(item.text, item.why);
       if (verdict.kind === 'pass') {
