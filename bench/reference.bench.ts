@@ -48,6 +48,10 @@ function hopCounts(n: number): { mean: number; max: number } {
 
 async function queriesPerSecond(): Promise<number> {
   const cluster = new ProcessCluster({ net: '127.0.9' });
+  // The node bounds what one address may send (SOS-ERR-6, 100 requests/s by default); the
+  // benchmark measures the node's capacity, so it lifts that bound for its one virtual node.
+  const before = process.env.SOSIMPLE_FLOOD_PER_SECOND;
+  process.env.SOSIMPLE_FLOOD_PER_SECOND = '1000000';
   try {
     const node = await cluster.start(loadTarget(join(__dirname, '..', 'targets', 'reference.yaml')));
     const probe = await VirtualNode.start({ host: cluster.harnessAddress, defaultReply: 'silence' });
@@ -69,6 +73,8 @@ async function queriesPerSecond(): Promise<number> {
     }
   } finally {
     await cluster.close();
+    if (before === undefined) delete process.env.SOSIMPLE_FLOOD_PER_SECOND;
+    else process.env.SOSIMPLE_FLOOD_PER_SECOND = before;
   }
 }
 
