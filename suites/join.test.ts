@@ -6,15 +6,15 @@ import { nodeRegister, nodeUri } from '../harness/sip/craft';
 import { nodeIdOf } from '../harness/overlay/id';
 import { VirtualNode } from '../harness/net/virtual-node';
 import type { Finding } from '../harness/sip/types';
-import { useRing, ringSize, type SuiteRing } from './support/ring';
+import { useRing, sharedRingSize, type SuiteRing } from './support/ring';
 import { joinerOwnedBy, joinThrough, leaveAgain, type Join } from './support/joins';
 
-const SIZE = ringSize(8);
+const SIZE = sharedRingSize();
 const errorsOf = (findings: Finding[], id: string): string[] =>
   findings.filter((f) => f.severity === 'error' && f.requirement === id).map((f) => `${f.at.line}:${f.at.column} ${f.message}; expected ${f.expected}, found ${f.found}`);
 
 describe(`node join on a ${SIZE}-node ring`, () => {
-  const ring = useRing(SIZE, 'suite-join');
+  const ring = useRing(SIZE, 'suite-join', { shared: true });
   const joins: Join[] = [];
 
   // Joiner k belongs to node k; it joins through node k+3 (never the owner itself).

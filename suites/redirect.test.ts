@@ -13,9 +13,9 @@ import { checkMessage, type Role } from '../harness/sip/check';
 import { userLookup, userRegister, type Endpoint } from '../harness/sip/craft';
 import { contactsOf } from '../harness/sip/headers';
 import type { MessageBuilder } from '../harness/sip/builder';
-import { ringSize, useRing, type SuiteRing } from './support/ring';
+import { sharedRingSize, useRing, type SuiteRing } from './support/ring';
 
-const SIZE = ringSize(6);
+const SIZE = sharedRingSize();
 const METHODS = ['INVITE', 'MESSAGE', 'SUBSCRIBE', 'OPTIONS'] as const;
 /** INVITE goes for every user; the other methods for the users of this many nodes. */
 const OTHER_METHODS_NODES = 2;
@@ -36,7 +36,7 @@ function userQuery(user: string, sender: Endpoint, target: Endpoint): MessageBui
 const statusOf = (hop: Hop): string => `${hop.status}${hop.next ? ` → ${hop.next.host}:${hop.next.port}` : ''}`;
 
 describe(`redirects toward a user on a ${SIZE}-node ring`, () => {
-  const ring = useRing(SIZE, 'suite-redirect');
+  const ring = useRing(SIZE, 'suite-redirect', { shared: true });
   const walks: Walk[] = [];
   /** One registered user and one unknown user per node, in the nodes' start order. */
   const registered: string[] = [];
