@@ -9,12 +9,16 @@
 // is green, every fault is caught and every fault is contained. Writes reports/selftest.json.
 //
 //   npm run selftest [-- --faults a,b] [--suites join,wire] [--driver process|docker]
-//                    [--placement one|all] [--no-baseline]
+//                    [--placement one|all] [--scope focused|all] [--jobs N] [--no-baseline]
+//
+// --scope focused (default) runs, per fault, the suites that test its requirement plus the
+// suites on the run's shared ring (they span most areas); --scope all runs every suite.
 
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { suiteTitles } from './coverage';
 
 interface FaultRow {
   fault: string;
@@ -78,78 +82,114 @@ interface SuiteRun {
   error?: string;
 }
 
-function runSuites(fault: string, driver: string, placement: string, suites: string[]): SuiteRun {
-  const dir = mkdtempSync(join(tmpdir(), 'sosimple-selftest-'));
-  const results = join(dir, 'results.json');
-  try {
-    const jest = join(root, 'node_modules', 'jest', 'bin', 'jest.js');
-    // --forceExit: a faulty node can leave a suite with a transaction or socket still open;
-    // the verdicts are already written, and the self-test must move on to the next fault.
-    const r = spawnSync(process.execPath, [jest, ...suites.map((s) => `suites/${s}.test.ts`), '--selectProjects', 'conformance', '--forceExit', '--json', `--outputFile=${results}`], {
-      timeout: 20 * 60_000,
-      cwd: root,
-      env: { ...process.env, SOSIMPLE_FAULTS: fault, SOSIMPLE_FAULT_NODES: placement === 'all' || EVERY_NODE[fault] ? 'all' : '1', SOSIMPLE_DRIVER: driver, ARTIFACTS_DIR: join(dir, 'artifacts') },
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    const json = JSON.parse(readFileSync(results, 'utf8')) as { numPassedTests: number; testResults: { assertionResults: { title: string; status: string }[]; message?: string; name: string }[] };
-    const failed = new Set<string>();
-    for (const file of json.testResults) {
-      for (const t of file.assertionResults) {
-        const id = /^(SOS-[A-Z]+-\d+)/.exec(t.title)?.[1];
-        if (t.status === 'failed' && id) failed.add(id);
-      }
-    }
-    const broken = json.testResults.filter((f) => f.assertionResults.length === 0 && f.message);
-    const error = broken.length ? `suite(s) could not run: ${broken.map((b) => b.name.replace(/.*\/suites\//, '')).join(', ')}` : r.status === null ? 'jest did not finish' : undefined;
-    return { failed: [...failed].sort(), passed: json.numPassedTests, ...(error ? { error } : {}) };
-  } catch (e) {
-    return { failed: [], passed: 0, error: e instanceof Error ? e.message.split('\n')[0] : String(e) };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+/** Suites that run on the run's shared ring: cheap to add to every fault's run, and they span most areas. */
+export function sharedRingSuites(): string[] {
+  const dir = join(root, 'suites');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.test.ts') && /shared:\s*true|describeFixtures\(/.test(readFileSync(join(dir, f), 'utf8')))
+    .map((f) => f.replace(/\.test\.ts$/, ''))
+    .sort();
 }
 
-function main(): number {
+/**
+ * The suites a fault runs against: with scope `all`, every chosen suite; with `focused`, the
+ * suites holding a test of the fault's requirement plus the shared-ring suites, where areas
+ * the fault must not touch are checked.
+ */
+export function suitesFor(requirement: string, scope: string, chosen: readonly string[], shared: readonly string[]): string[] {
+  if (scope === 'all') return [...chosen];
+  const own = (suiteTitles().get(requirement) ?? []).map((f) => f.replace(/\.test\.ts$/, ''));
+  return chosen.filter((s) => own.includes(s) || shared.includes(s));
+}
+
+function runSuites(fault: string, driver: string, placement: string, suites: string[]): Promise<SuiteRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'sosimple-selftest-'));
+  const results = join(dir, 'results.json');
+  const jest = join(root, 'node_modules', 'jest', 'bin', 'jest.js');
+  // --forceExit: a faulty node can leave a suite with a transaction or socket still open;
+  // the verdicts are already written, and the self-test must move on to the next fault.
+  const child = spawn(process.execPath, [jest, ...suites.map((s) => `suites/${s}.test.ts`), '--selectProjects', 'conformance', '--forceExit', '--json', `--outputFile=${results}`], {
+    cwd: root,
+    env: { ...process.env, SOSIMPLE_FAULTS: fault, SOSIMPLE_FAULT_NODES: placement === 'all' || EVERY_NODE[fault] ? 'all' : '1', SOSIMPLE_DRIVER: driver, ARTIFACTS_DIR: join(dir, 'artifacts') },
+    stdio: ['ignore', 'ignore', 'ignore'],
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20 * 60_000);
+  return new Promise((resolvePromise) => {
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      try {
+        if (!existsSync(results)) return resolvePromise({ failed: [], passed: 0, error: `jest wrote no results (exit ${code})` });
+        const json = JSON.parse(readFileSync(results, 'utf8')) as { numPassedTests: number; testResults: { assertionResults: { title: string; status: string }[]; message?: string; name: string }[] };
+        const failed = new Set<string>();
+        for (const file of json.testResults) {
+          for (const t of file.assertionResults) {
+            const id = /^(SOS-[A-Z]+-\d+)/.exec(t.title)?.[1];
+            if (t.status === 'failed' && id) failed.add(id);
+          }
+        }
+        const broken = json.testResults.filter((f) => f.assertionResults.length === 0 && f.message);
+        const error = broken.length ? `suite(s) could not run: ${broken.map((b) => b.name.replace(/.*\/suites\//, '')).join(', ')}` : undefined;
+        resolvePromise({ failed: [...failed].sort(), passed: json.numPassedTests, ...(error ? { error } : {}) });
+      } catch (e) {
+        resolvePromise({ failed: [], passed: 0, error: e instanceof Error ? e.message.split('\n')[0] : String(e) });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+}
+
+async function main(): Promise<number> {
   const driver = arg('driver') ?? 'process';
   const placement = arg('placement') ?? 'one';
+  const scope = arg('scope') ?? 'focused';
+  const jobs = Number(arg('jobs') ?? '2');
   const suites = (arg('suites') ?? '').split(',').filter(Boolean);
   const only = (arg('faults') ?? '').split(',').filter(Boolean);
   const known = listFaults();
   const unknownFaults = only.filter((f) => !known.some((k) => k.fault === f));
   const suiteNames = readdirSync(join(root, 'suites')).filter((f) => f.endsWith('.test.ts')).map((f) => f.replace(/\.test\.ts$/, ''));
   const unknownSuites = suites.filter((x) => !suiteNames.includes(x));
-  if (unknownFaults.length || unknownSuites.length || !['one', 'all'].includes(placement) || !['process', 'docker'].includes(driver)) {
+  if (unknownFaults.length || unknownSuites.length || !['one', 'all'].includes(placement) || !['process', 'docker'].includes(driver) || !['focused', 'all'].includes(scope) || !(Number.isInteger(jobs) && jobs >= 1 && jobs <= 8)) {
     // A misspelt name must not turn into an empty table that "passes".
     if (unknownFaults.length) console.error(`selftest: unknown fault switch(es): ${unknownFaults.join(', ')}; known: ${known.map((k) => k.fault).join(', ')}`);
     if (unknownSuites.length) console.error(`selftest: unknown suite(s): ${unknownSuites.join(', ')}; known: ${suiteNames.join(', ')}`);
     if (!['one', 'all'].includes(placement)) console.error(`selftest: --placement must be one or all, not "${placement}"`);
     if (!['process', 'docker'].includes(driver)) console.error(`selftest: --driver must be process or docker, not "${driver}"`);
+    if (!['focused', 'all'].includes(scope)) console.error(`selftest: --scope must be focused or all, not "${scope}"`);
+    if (!(Number.isInteger(jobs) && jobs >= 1 && jobs <= 8)) console.error(`selftest: --jobs must be 1 to 8, not "${arg('jobs')}"`);
     return 2;
   }
   const chosen = suites.length ? suites : suiteNames;
   const faults = known.filter((f) => only.length === 0 || only.includes(f.fault));
-  console.error(`selftest: ${faults.length} fault(s) × suites ${chosen.join(', ')}; driver ${driver}; fault on ${placement === 'one' ? 'node 1 only' : 'every node'}`);
+  const shared = sharedRingSuites();
+  console.error(`selftest: ${faults.length} fault(s); suites ${scope === 'all' ? chosen.join(', ') : `of the fault's requirement plus the shared-ring suites (${shared.join(', ')})`}; driver ${driver}; fault on ${placement === 'one' ? 'node 1 only' : 'every node'}; ${jobs} at a time`);
 
   let baseline: SuiteRun | undefined;
   if (!process.argv.includes('--no-baseline')) {
     process.stderr.write('[baseline] no fault … ');
     const t0 = Date.now();
-    baseline = runSuites('', driver, placement, chosen);
+    baseline = await runSuites('', driver, placement, chosen);
     process.stderr.write(`${baseline.failed.length || baseline.error ? `FAILED ${baseline.failed.join(', ')} ${baseline.error ?? ''}` : `green (${baseline.passed} passed)`} in ${Math.round((Date.now() - t0) / 1000)} s\n`);
   }
 
   const rows: FaultRow[] = [];
-  for (const [i, f] of faults.entries()) {
-    process.stderr.write(`[${i + 1}/${faults.length}] ${f.fault} (${f.requirement}) … `);
-    const t0 = Date.now();
-    const r = runSuites(f.fault, driver, placement, chosen);
-    const caught = r.failed.includes(f.requirement);
-    const collateral = collateralOf(f.fault, f.requirement, r.failed);
-    const seconds = Math.round((Date.now() - t0) / 1000);
-    rows.push({ fault: f.fault, requirement: f.requirement, failed: r.failed, caught, collateral, seconds, ...(r.error ? { note: r.error } : {}) });
-    process.stderr.write(`${caught ? 'caught' : 'ESCAPED'}${collateral.length ? `, also failed outside its area: ${collateral.join(', ')}` : ''}${r.error ? ` (${r.error})` : ''} in ${seconds} s\n`);
-  }
+  let next = 0;
+  let done = 0;
+  const worker = async (): Promise<void> => {
+    while (next < faults.length) {
+      const f = faults[next++]!;
+      const t0 = Date.now();
+      const r = await runSuites(f.fault, driver, placement, suitesFor(f.requirement, scope, chosen, shared));
+      const caught = r.failed.includes(f.requirement);
+      const collateral = collateralOf(f.fault, f.requirement, r.failed);
+      const seconds = Math.round((Date.now() - t0) / 1000);
+      rows.push({ fault: f.fault, requirement: f.requirement, failed: r.failed, caught, collateral, seconds, ...(r.error ? { note: r.error } : {}) });
+      process.stderr.write(`[${++done}/${faults.length}] ${f.fault} (${f.requirement}): ${caught ? 'caught' : 'ESCAPED'}${collateral.length ? `, also failed outside its area: ${collateral.join(', ')}` : ''}${r.error ? ` (${r.error})` : ''} in ${seconds} s\n`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, faults.length) }, worker));
+  rows.sort((a, b) => faults.findIndex((f) => f.fault === a.fault) - faults.findIndex((f) => f.fault === b.fault));
 
   const w = Math.max(...rows.map((r) => r.fault.length), 5);
   console.log(`\n${'fault'.padEnd(w)}  ${'breaks'.padEnd(13)}  verdict    tests that failed`);
@@ -168,8 +208,12 @@ function main(): number {
   );
   const out = join(root, 'reports');
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'selftest.json'), JSON.stringify({ driver, placement, suites: chosen, baseline, rows, consequences: CONSEQUENCES }, null, 2));
+  writeFileSync(join(out, 'selftest.json'), JSON.stringify({ driver, placement, scope, suites: chosen, baseline, rows, consequences: CONSEQUENCES }, null, 2));
   return escaped.length || spilled.length || baselineBad ? 1 : 0;
 }
 
-if (require.main === module) process.exitCode = main();
+if (require.main === module) {
+  void main().then((code) => {
+    process.exitCode = code;
+  });
+}
