@@ -157,9 +157,19 @@ export async function attachSharedRing(dir: string, target: Target): Promise<Att
     const cluster = new AttachedCluster(ring);
     const trace = new Trace();
     probe = await VirtualNode.start({ host: cluster.harnessAddress, name: 'harness', trace, defaultReply: 'silence' });
-    // The suite before may have left the ring settling (its joiners leaving); wait the bound.
-    await waitForStableRing(probe, ring.nodes, target.timing.stabilizeMs * 2);
-    return { cluster, nodes: [...ring.nodes], oracle: new RingOracle(ring.nodes.map((n) => n.nodeId)), probe, trace, release: () => rmSync(useLock, { recursive: true, force: true }) };
+    // The suite before may have left the ring settling (its joiners leaving): wait until P 1
+    // and S 1 are right again, then one finger-refresh bound, so that no finger still names
+    // a joiner that has left.
+    const used = join(dir, 'used');
+    if (existsSync(used)) {
+      await waitForStableRing(probe, ring.nodes, target.timing.stabilizeMs * 2);
+      await sleep(target.timing.fingerRefreshMs);
+    }
+    const release = (): void => {
+      writeFileSync(used, '');
+      rmSync(useLock, { recursive: true, force: true });
+    };
+    return { cluster, nodes: [...ring.nodes], oracle: new RingOracle(ring.nodes.map((n) => n.nodeId)), probe, trace, release };
   } catch (e) {
     await probe?.close();
     rmSync(useLock, { recursive: true, force: true });
