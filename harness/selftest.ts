@@ -43,6 +43,8 @@ export const CONSEQUENCES: Record<string, { allowed: string[]; why: string }> = 
   'no-stabilize': { allowed: ['SOS-RING', 'SOS-JOIN', 'SOS-REG', 'SOS-LOOKUP', 'SOS-PRES'], why: 'without stabilization successors and predecessors stay wrong, and everything routed by them' },
   'wrong-successor': { allowed: ['SOS-JOIN', 'SOS-MAINT', 'SOS-LOOKUP'], why: 'a wrong S 1 is what joiners and stabilization read' },
   'fingers-off-by-one': { allowed: ['SOS-JOIN-4'], why: 'redirects follow the fingers' },
+  'no-finger-refresh': { allowed: ['SOS-RING', 'SOS-JOIN-4'], why: 'without the periodic refresh, fingers stay stale after later joins, and redirects follow them' },
+  'finger-refresh-stops-when-quiet': { allowed: ['SOS-MAINT-6'], why: 'a node that stops refreshing its fingers also misses the refresh MAINT-6 asks of every stabilization' },
 };
 
 /**
@@ -52,6 +54,7 @@ export const CONSEQUENCES: Record<string, { allowed: string[]; why: string }> = 
 export const EVERY_NODE: Record<string, string> = {
   'join-null-predecessor': 'breaks the joiner, a node the successor suite starts during the test',
   'no-replication': 'breaks the node hosting the users, which the successor suite starts during the test',
+  'id-check-ignores-port': 'the node that must refuse a forged identity is whichever node owns that ID, not necessarily node 1',
 };
 
 function listFaults(): { fault: string; requirement: string }[] {

@@ -1,11 +1,13 @@
 // Errors and robustness (catalogue §8): what a node answers to requests it must refuse, and
 // that it keeps answering afterwards. One ring of 3 nodes; requests go to node 1.
 
-import { nodeQuery, nodeRegister } from '../harness/sip/craft';
+import { nodeQuery, nodeRegister, nodeUri } from '../harness/sip/craft';
+import { nodeIdOf } from '../harness/overlay/id';
 import { headerValue } from '../harness/sip/headers';
 import type { SipMessage } from '../harness/sip/types';
 import type { MessageBuilder } from '../harness/sip/builder';
 import { useRing } from './support/ring';
+import { sweepWire } from './support/wire-sweep';
 
 describe('errors and robustness', () => {
   const ring = useRing(3, 'suite-errors');
@@ -58,4 +60,19 @@ describe('errors and robustness', () => {
     const m = await answer((to) => nodeRegister(r.probe.endpoint, to).remove('Require'));
     expect({ status: status(m), require: headerValue(m, 'require') }).toEqual({ status: 421, require: 'dht' });
   });
+
+  it('SOS-ERR-8 a node query whose From node URI is not the hash of its address gets 493 (SHOULD)', async () => {
+    const r = ring();
+    const p = r.probe.endpoint;
+    // The From and DHT-NodeID agree with each other, but name an ID that is not SHA-1 of the probe's ip:port.
+    const claimed = nodeIdOf('10.255.0.8', 5060);
+    const m = await answer((to) =>
+      nodeQuery(p, to, r.nodes[0]!.nodeId)
+        .set('From', `<${nodeUri(p, 'chat', claimed)}>;tag=err8`)
+        .set('DHT-NodeID', `rsa-sha1 ${claimed} ${p.host}:${p.port}`),
+    );
+    expect(status(m)).toBe(493);
+  });
+
+  sweepWire(ring);
 });

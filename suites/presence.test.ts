@@ -8,7 +8,9 @@ import { resourceIdOf } from '../harness/overlay/id';
 import { userLookup, userRegister } from '../harness/sip/craft';
 import { contactsOf, headerValue } from '../harness/sip/headers';
 import type { SipMessage } from '../harness/sip/types';
-import { itIf, useRing, ringSize } from './support/ring';
+import { itIf, suiteFaults, useRing, ringSize } from './support/ring';
+import { parseSipUri } from '../harness/sip/uri';
+import { sweepWire } from './support/wire-sweep';
 
 const SIZE = ringSize(4);
 const status = (m: SipMessage): number => (m.startLine.kind === 'response' ? m.startLine.status : 0);
@@ -51,11 +53,39 @@ describe(`presence and leave on a ${SIZE}-node ring, alice hosted by node 1`, ()
     }).toEqual({ state: 'active', type: 'application/pidf+xml', pidf: true });
   });
 
+  itIf('buddies')('SOS-PRES-5 a node coming online subscribes to every buddy it declares', async () => {
+    const r = ring();
+    const buddies = ['carol', 'dave'];
+    // Both buddies are online, their user agent is the watcher.
+    const register = (user: string, expires?: number) =>
+      followRedirects(watcher, r.nodes[0]!, (to) => userRegister(user, watcher.endpoint, watcher.endpoint, to, expires === undefined ? {} : { expires }), { timeoutMs: 3000 });
+    for (const b of buddies) expect((await register(b)).hops.at(-1)!.status).toBe(200);
+    // The node observed is the one the test starts, so it carries the run's fault switches.
+    const faults = suiteFaults();
+    const node = await r.cluster.start(r.target, { name: 'with-buddies', bootstrap: r.nodes[0]!, users: ['erin'], buddies, ...(faults.length ? { faults } : {}) });
+    const subscribed: string[] = [];
+    try {
+      const deadline = Date.now() + r.target.timing.joinSettleMs + r.target.timing.stabilizeMs * 2;
+      const fromNode = (st: ServerTransaction) => st.method === 'SUBSCRIBE' && st.entry.remote.host === node.host;
+      while (subscribed.length < buddies.length && Date.now() < deadline) {
+        const st = await watcher.waitForRequest(fromNode, Math.max(1, deadline - Date.now())).catch(() => undefined);
+        if (!st) break;
+        const target = st.request.startLine.kind === 'request' ? parseSipUri(st.request.startLine.uri) : undefined;
+        const buddy = target?.ok ? target.value.user : undefined;
+        if (buddy && !subscribed.includes(buddy)) subscribed.push(buddy);
+      }
+    } finally {
+      await r.cluster.stop(node).catch(() => undefined);
+      for (const b of buddies) await register(b, 0).catch(() => undefined);
+    }
+    expect(subscribed.sort()).toEqual(buddies);
+  }, 60_000);
+
   itIf('leave')('SOS-REG-6 registrations held by a leaving node move to its successor', async () => {
     const r = ring();
     // A user whose binding node 2 holds; node 2 then leaves and its successor must answer for it.
     const holder = r.nodes[1]!;
-    const user = ['u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7', 'u8', 'u9', 'u10', 'u11', 'u12'].find((u) => r.oracle.responsibleNode(resourceIdOf(u)) === holder.nodeId);
+    const user = Array.from({ length: 500 }, (_, i) => `u${i + 1}`).find((u) => r.oracle.responsibleNode(resourceIdOf(u)) === holder.nodeId);
     expect(user).toBeDefined();
     const reg = await followRedirects(watcher, holder, (to) => userRegister(user!, watcher.endpoint, watcher.endpoint, to), { timeoutMs: 3000 });
     expect(reg.hops[reg.hops.length - 1]!.status).toBe(200);
@@ -82,4 +112,6 @@ describe(`presence and leave on a ${SIZE}-node ring, alice hosted by node 1`, ()
       closed: last ? /<basic>closed<\/basic>/.test(body(last)) : false,
     }).toEqual({ state: 'terminated;reason=noresource', closed: true });
   }, 30_000);
+
+  sweepWire(ring);
 });

@@ -3,15 +3,23 @@
 
 import { checkMessage, type Role } from '../harness/sip/check';
 import { userLookup, userRegister } from '../harness/sip/craft';
-import { contactsOf } from '../harness/sip/headers';
+import { contactsOf, headersNamed } from '../harness/sip/headers';
 import { resourceIdOf } from '../harness/overlay/id';
 import { followRedirects, type Chain } from '../harness/net/redirects';
 import type { Finding, SipMessage } from '../harness/sip/types';
-import { useRing, ringSize } from './support/ring';
+import type { RingNode } from '../harness/cluster/cluster';
+import type { ServerTransaction } from '../harness/net/server-transaction';
+import { paramValue, parseNameAddr } from '../harness/sip/uri';
+import { itIf, suiteFaults, useRing, ringSize } from './support/ring';
+import { PlayedRing } from './support/played-ring';
+import { sweepWire } from './support/wire-sweep';
 
 const SIZE = ringSize(6);
 const errors = (m: SipMessage, role: Role, id: string): string[] =>
   checkMessage(m, { role }).filter((f: Finding) => f.severity === 'error' && f.requirement === id).map((f) => `${f.at.line}:${f.at.column} ${f.message}`);
+/** Each finding of one rule as `line:col: expected … / actual … — message`. */
+const findingLines = (m: SipMessage, role: Role, id: string): string[] =>
+  checkMessage(m, { role }).filter((f: Finding) => f.severity === 'error' && f.requirement === id).map((f) => `${f.at.line}:${f.at.column}: expected ${f.expected} / actual ${f.found} — ${f.message}`);
 const status = (m: SipMessage): number => (m.startLine.kind === 'response' ? m.startLine.status : 0);
 
 describe(`user registration and lookup on a ${SIZE}-node ring`, () => {
@@ -102,4 +110,95 @@ describe(`user registration and lookup on a ${SIZE}-node ring`, () => {
     const lookup = await followRedirects(r.probe, r.nodes[1]!, (to) => userLookup('INVITE', 'dave', r.probe.endpoint, to), { timeoutMs: 3000 });
     expect(lookup.hops[lookup.hops.length - 1]!.status).toBe(404);
   });
+
+  // A node under test joins a ring the harness plays, hosting users: every user REGISTER it
+  // sends, and every copy, reaches a played node (SOS-REG-7/8/9, SOS-WIRE-3).
+  describe('a node hosting users joins a ring the harness plays', () => {
+    const hosted = ['ann', 'ben', 'cat', 'dan'];
+    let played: PlayedRing;
+    let node: RingNode;
+
+    beforeAll(async () => {
+      const r = ring();
+      played = await PlayedRing.start({ host: r.cluster.harnessAddress, trace: r.trace, members: 5, name: 'played' });
+      const faults = suiteFaults();
+      node = await r.cluster.start(r.target, { name: 'hosting-users', bootstrap: played.members[0]!.endpoint, users: hosted, ...(faults.length ? { faults } : {}) });
+      // The users are registered once the join got its 200; wait until each has reached its
+      // owner and been copied on (SOS-REG-7), or the declared bound.
+      const deadline = Date.now() + r.target.timing.joinSettleMs;
+      const settled = () => hosted.every((u) => userRegisters().some((x) => x.user === u && x.atOwner) && copiesOf().some((x) => x.user === u));
+      while (Date.now() < deadline && !settled()) await new Promise((res) => setTimeout(res, 100));
+    }, 60_000);
+
+    afterAll(async () => {
+      if (node) await ring().cluster.stop(node).catch(() => undefined);
+      await played?.close();
+    });
+
+    /** The user REGISTERs (expiry > 0) the node sent to played nodes, with what each is. */
+    function userRegisters(): { user: string; st: ServerTransaction; member: string; atOwner: boolean; replica?: string; seq: number }[] {
+      if (!node || !played) return [];
+      const oracle = played.oracle();
+      return played.requestsFrom(node).flatMap(({ st, member }) => {
+        const field = headersNamed(st.request, 'to')[0];
+        const na = field ? parseNameAddr(field.value) : undefined;
+        const uri = na?.ok ? na.value.uri : undefined;
+        if (st.method !== 'REGISTER' || !uri?.user || !na?.ok) return [];
+        const params = [...uri.params, ...na.value.params];
+        if ((paramValue(params, 'user') ?? '').toLowerCase() === 'node' || headersNamed(st.request, 'contact').length === 0) return [];
+        if (/^\s*0\s*$/.test(headersNamed(st.request, 'expires')[0]?.value ?? '')) return [];
+        const replica = paramValue(params, 'replica');
+        return [{ user: uri.user, st, member: member.nodeId, atOwner: oracle.responsibleNode(resourceIdOf(uri.user)) === member.nodeId, seq: st.entry.seq, ...(replica !== undefined ? { replica } : {}) }];
+      });
+    }
+
+    /**
+     * The REGISTERs at a node that is not the owner once the owner has its own: the copies. Before
+     * that, such a REGISTER is a hop of the 302 chain toward the owner (SOS-REG-1).
+     */
+    function copiesOf(): ReturnType<typeof userRegisters> {
+      const oracle = played.oracle();
+      const regs = userRegisters();
+      const ownerSeq = (user: string): number =>
+        Math.min(...regs.filter((x) => x.user === user && x.atOwner).map((x) => x.seq), oracle.responsibleNode(resourceIdOf(user)) === node.nodeId ? 0 : Infinity);
+      return regs.filter((x) => !x.atOwner && x.seq > ownerSeq(x.user));
+    }
+
+    it('SOS-REG-8 the node sends user REGISTERs only after its join got 200', () => {
+      const admittedAt = played.admissions.get(node.nodeId);
+      const early = userRegisters().filter((x) => admittedAt === undefined || x.seq <= admittedAt).map((x) => `${x.user} (trace #${x.seq}) before the 200 to the join (after trace #${admittedAt ?? 'never'})`);
+      expect({ registered: hosted.filter((u) => userRegisters().some((x) => x.user === u)), early }).toEqual({ registered: hosted, early: [] });
+    });
+
+    it('SOS-REG-9 each user Contact holds the unhashed username and the UA\'s address, with alg and overlay', () => {
+      const regs = userRegisters();
+      const bad = regs.flatMap((x) => {
+        const contact = contactsOf(x.st.request)[0]?.entry?.uri;
+        const problems = findingLines(x.st.request, 'user-register', 'SOS-REG-9');
+        if (contact && contact.host !== node.host) problems.push(`Contact host: expected the UA's address ${node.host} / actual ${contact.host}`);
+        return problems.map((p) => `${x.user} at ${x.member.slice(0, 8)}: ${p}`);
+      });
+      expect({ seen: regs.length > 0, bad }).toEqual({ seen: true, bad: [] });
+    });
+
+    it('SOS-WIRE-3 user REGISTERs put user URIs with alg and overlay, never user=node, in To and From', () => {
+      const regs = userRegisters();
+      const bad = regs.flatMap((x) => findingLines(x.st.request, 'user-register', 'SOS-WIRE-3').map((p) => `${x.user} at ${x.member.slice(0, 8)}: ${p}`));
+      expect({ seen: regs.length > 0, bad }).toEqual({ seen: true, bad: [] });
+    });
+
+    itIf('replication')('SOS-REG-7 the node copies each user REGISTER to the owner\'s successors, marked replica=<rank>', () => {
+      const oracle = played.oracle();
+      const copies = copiesOf();
+      const problems = copies.flatMap((x) => {
+        const owner = oracle.responsibleNode(resourceIdOf(x.user));
+        const rank = oracle.successors(owner, 4).indexOf(x.member) + 1;
+        return x.replica === String(rank) ? [] : [`${x.user} at ${x.member.slice(0, 8)}: expected replica=${rank || '(not a successor of the owner)'} / actual ${x.replica === undefined ? 'no replica marker' : `replica=${x.replica}`}`];
+      });
+      const copied = hosted.filter((u) => copies.some((x) => x.user === u));
+      expect({ copied, problems }).toEqual({ copied: hosted, problems: [] });
+    });
+  });
+
+  sweepWire(ring);
 });

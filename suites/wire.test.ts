@@ -3,12 +3,15 @@
 // goes through the harness's conformance checker, and one test per rule reports its findings.
 
 import { checkMessage, type Role } from '../harness/sip/check';
-import { nodeQuery } from '../harness/sip/craft';
+import { dhtLinkValue, nodeQuery, nodeRegister, userRegister, wireHost } from '../harness/sip/craft';
+import { contactsOf, headersNamed, headerValue, parseDhtLink } from '../harness/sip/headers';
+import { nodeIdOf, resourceIdOf } from '../harness/overlay/id';
 import { readNeighbours } from '../harness/cluster/observe';
 import { bigIntToId, idToBigInt } from '../harness/overlay/ring';
 import type { Finding, SipMessage } from '../harness/sip/types';
 import { useRing, sharedRingSize } from './support/ring';
 import { joinerOwnedBy } from './support/joins';
+import { sweepWire } from './support/wire-sweep';
 
 const SIZE = sharedRingSize();
 
@@ -92,4 +95,74 @@ describe(`wire encoding and node queries on a ${SIZE}-node ring`, () => {
     const view = (s: { predecessor?: string; successors: string[] }) => ({ p1: s.predecessor, s1: s.successors[0] });
     expect(after.map(view)).toEqual(before.map(view));
   });
+
+  const statusOf = (m: SipMessage): number => (m.startLine.kind === 'response' ? m.startLine.status : 0);
+  const hasS1 = (m: SipMessage): boolean => headersNamed(m, 'dht-link').some((h) => /^S\s+1\s/.test(h.value));
+
+  it('SOS-WIRE-10 a node reads user=node, alg, overlay and resource-ID as header parameters as well as inside <…>', async () => {
+    const r = ring();
+    const n = r.nodes[0]!;
+    const p = r.probe.endpoint;
+    const params = ';user=node;alg=rsa-sha1;overlay=chat';
+    const ask = async (to: string) => statusOf((await r.probe.request(n, nodeQuery(p, n, n.nodeId).set('To', to), { timeoutMs: 3000 })).message);
+    // -01's bare form: RFC 3261 §20.10 reads every ;param of a bare URI as a header parameter.
+    const bare = await r.probe.request(n, nodeQuery(p, n, n.nodeId).set('To', `sip:${n.nodeId}@${wireHost(p)}${params}`), { timeoutMs: 3000 });
+    const after = await r.probe.request(n, nodeQuery(p, n, n.nodeId).set('To', `<sip:${n.nodeId}@${wireHost(p)}>${params}`), { timeoutMs: 3000 });
+    const otherOverlay = await ask(`<sip:${n.nodeId}@${wireHost(p)}>;user=node;alg=rsa-sha1;overlay=not-this-overlay`);
+    // A resource-ID after `>` that is not the hash of the username: the owner must see it and refuse it (SOS-REG-3).
+    const user = 'wire10-outside';
+    const owner = r.nodes.find((x) => x.nodeId === r.oracle.responsibleNode(resourceIdOf(user)))!;
+    const ua = { host: r.cluster.harnessAddress, port: 5099 };
+    const wrong = userRegister(user, ua, p, owner).set('To', `<sip:${user}@p2psip.org>;alg=rsa-sha1;overlay=chat;resource-ID=${resourceIdOf('someone-else')}`);
+    const rid = statusOf((await r.probe.request(owner, wrong, { timeoutMs: 3000 })).message);
+    if (rid === 200) await r.probe.request(owner, userRegister(user, ua, p, owner, { expires: 0 }), { timeoutMs: 3000 }).catch(() => undefined);
+    expect({
+      bareForm: { status: statusOf(bare.message), s1: hasS1(bare.message) },
+      afterBracket: { status: statusOf(after.message), s1: hasS1(after.message) },
+      overlayAfterBracket: otherOverlay,
+      resourceIdAfterBracket: rid,
+    }).toEqual({ bareForm: { status: 200, s1: true }, afterBracket: { status: 200, s1: true }, overlayAfterBracket: 488, resourceIdAfterBracket: 400 });
+  });
+
+  it('SOS-WIRE-12 a node hashes a node URI with the port it names: an ID hashed with 5060 at host:port is refused with 493', async () => {
+    const r = ring();
+    const p = r.probe.endpoint;
+    // The probe claims the ID of its host on 5060 while its URIs and DHT-NodeID name its real port.
+    const claimed = nodeIdOf(p.host, 5060);
+    const uri = `sip:${claimed}@${wireHost(p)};user=node;alg=rsa-sha1;overlay=chat`;
+    const admitting = r.nodes.find((x) => x.nodeId === r.oracle.responsibleNode(claimed))!;
+    const forged = (expires: number) =>
+      nodeRegister(p, admitting, { expires }).set('To', `<${uri}>`).set('From', `<${uri}>;tag=wire12`).set('Contact', `<${uri}>`).set('DHT-NodeID', `rsa-sha1 ${claimed} ${wireHost(p)}`);
+    const { message } = await r.probe.request(admitting, forged(600), { timeoutMs: 3000 });
+    if (statusOf(message) === 200) {
+      // Admitted by mistake: leave again, so the ring is as this suite found it.
+      const links = headersNamed(message, 'dht-link').map((h) => parseDhtLink(h.value)).flatMap((x) => (x.ok && x.value.type === 'P' && x.value.depth === 1 ? [x.value] : []));
+      const leave = forged(0).header('DHT-Link', dhtLinkValue('S', 1, admitting));
+      if (links[0]) leave.header('DHT-Link', dhtLinkValue('P', 1, { host: links[0].host, port: links[0].port ?? 5060 }));
+      await r.probe.request(admitting, leave, { timeoutMs: 3000 }).catch(() => undefined);
+    }
+    expect({ status: statusOf(message) }).toEqual({ status: 493 });
+  });
+
+  it('SOS-WIRE-13 a node classes REGISTERs by user=node, Contact and expiry: no Contact is a query whatever its Expires; a Contact without expiry registers for 600 s', async () => {
+    const r = ring();
+    const n = r.nodes[0]!;
+    const p = r.probe.endpoint;
+    const before = await readNeighbours(r.probe, n);
+    const query = (await r.probe.request(n, nodeQuery(p, n, n.nodeId).header('Expires', 600), { timeoutMs: 3000 })).message;
+    const after = await readNeighbours(r.probe, n);
+    const user = 'wire13-default-expiry';
+    const owner = r.nodes.find((x) => x.nodeId === r.oracle.responsibleNode(resourceIdOf(user)))!;
+    const ua = { host: r.cluster.harnessAddress, port: 5099 };
+    const reg = (await r.probe.request(owner, userRegister(user, ua, p, owner).remove('Expires'), { timeoutMs: 3000 })).message;
+    await r.probe.request(owner, userRegister(user, ua, p, owner, { expires: 0 }), { timeoutMs: 3000 }).catch(() => undefined);
+    const contact = contactsOf(reg).find((c) => c.entry?.uri?.user === user)?.entry;
+    const granted = contact?.params.find((x) => x.name.toLowerCase() === 'expires')?.value ?? headerValue(reg, 'expires');
+    expect({
+      queryWithExpires: { status: statusOf(query), s1: hasS1(query), p1Unchanged: after.predecessor === before.predecessor },
+      contactWithoutExpiry: { status: statusOf(reg), expires: granted },
+    }).toEqual({ queryWithExpires: { status: 200, s1: true, p1Unchanged: true }, contactWithoutExpiry: { status: 200, expires: '600' } });
+  });
+
+  sweepWire(ring);
 });

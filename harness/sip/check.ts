@@ -22,18 +22,75 @@ export type Role =
   | 'query-ok'
   | 'register-ok'
   | 'lookup-contacts'
+  /** A 200 to a node REGISTER from a node the receiver already holds: a neighbour REGISTER (SOS-MAINT-7). */
+  | 'neighbour-ok'
+  /** Any other response to a P2P request (a 404, a 488, the 200 to a leave or a probe). */
+  | 'answer'
   /** The last request, to a resolved user agent (SOS-WIRE-4 decision: Supported: dht only). */
   | 'direct';
 
 export const ROLES: readonly Role[] = [
   'join', 'leave', 'node-query', 'user-register', 'user-query', 'lookup',
-  'redirect', 'join-ok', 'query-ok', 'register-ok', 'lookup-contacts', 'direct',
+  'redirect', 'join-ok', 'query-ok', 'register-ok', 'lookup-contacts', 'neighbour-ok', 'answer', 'direct',
 ];
+
+/** An address on the wire. */
+export interface WireAddress {
+  host: string;
+  port: number;
+}
 
 export interface CheckContext {
   role?: Role;
   transport?: 'udp' | 'tcp';
+  /** Only the base SIP rules (SOS-WIRE-1): for an answer to a request the harness broke on purpose. */
+  sipOnly?: boolean;
+  /** Where a UDP message came from: a node's own socket, so its DHT-NodeID must name that port (SOS-WIRE-12). */
+  source?: WireAddress;
+  /** Where a request was sent: its Request-URI must name that node (SOS-WIRE-11). */
+  destination?: WireAddress;
+  /** Nodes the harness knows (ring nodes, its virtual nodes): an entry naming one without its port is a SOS-WIRE-12 finding. */
+  knownNodes?: readonly WireAddress[];
+  /**
+   * Judge the sender, not what a receiver tolerates: spellings receivers accept and report
+   * (`overlay-name`, `resourceID`, SOS-WIRE-9) are errors of the node that wrote them.
+   */
+  sender?: boolean;
+  /** A response's Contacts that echo its request's own (a join's 200): they describe the requester, not the sender. */
+  echoedContacts?: readonly string[];
 }
+
+/**
+ * Every requirement the checker reports, with what it judges on one message. The wire sweep
+ * (suites/support/wire-sweep.ts) turns each into a test, and the coverage table counts them
+ * for every suite that runs the sweep. A unit test keeps this list and the checker in step.
+ */
+export const CHECKED_REQUIREMENTS: readonly { id: string; checks: string }[] = [
+  { id: 'SOS-WIRE-1', checks: 'is valid RFC 3261: it parses, mandatory headers once each, a To-tag on responses, well-formed values' },
+  { id: 'SOS-ID-1', checks: 'writes every ID as 40 lower-case hex digits' },
+  { id: 'SOS-ID-2', checks: "names every node by SHA-1 of its ip:port" },
+  { id: 'SOS-ID-6', checks: 'names the hash rsa-sha1 wherever an alg is written' },
+  { id: 'SOS-WIRE-2', checks: "puts the sender's own node URI (user=node, alg, overlay) in the To, From and Contact of node REGISTERs" },
+  { id: 'SOS-WIRE-3', checks: 'puts user URIs (alg, overlay, no user=node, resource-ID = ID-3) in To and From of user requests' },
+  { id: 'SOS-WIRE-4', checks: 'carries Require: dht and Supported: dht (Supported only on the last hop to a user agent)' },
+  { id: 'SOS-WIRE-5', checks: "carries exactly one well-formed DHT-NodeID naming the sender" },
+  { id: 'SOS-WIRE-6', checks: 'writes DHT-Link entries by the grammar, without duplicates, each ID the hash of its address' },
+  { id: 'SOS-WIRE-7', checks: 'writes the header names DHT-NodeID and DHT-Link in their canonical case' },
+  { id: 'SOS-WIRE-8', checks: 'gives registrations an expiry and node queries neither Contact nor Expires' },
+  { id: 'SOS-WIRE-9', checks: 'spells the parameters overlay and resource-ID' },
+  { id: 'SOS-WIRE-11', checks: "addresses DHT REGISTERs to sip: + the contacted node's address, without P2P parameters" },
+  { id: 'SOS-WIRE-12', checks: 'writes host:port for a node not on 5060 and never leaves a port out' },
+  { id: 'SOS-WIRE-13', checks: "writes a node query's To as the searched ID at the sender's own host:port" },
+  { id: 'SOS-JOIN-1', checks: 'answers 302 with exactly one node-URI Contact where it redirects' },
+  { id: 'SOS-JOIN-3', checks: 'answers a join with 200 carrying the Contact, an expiry, P 1 and S 1' },
+  { id: 'SOS-JOIN-9', checks: 'never sends a third-party node registration (From differs from To)' },
+  { id: 'SOS-MAINT-2', checks: 'leaves with an expiry-0 REGISTER carrying P 1 and S 1' },
+  { id: 'SOS-MAINT-7', checks: 'answers a neighbour REGISTER with 200 carrying P 1 and S 1' },
+  { id: 'SOS-REG-2', checks: "answers a user registration's 200 without any node URI" },
+  { id: 'SOS-REG-9', checks: "puts the unhashed username, alg and overlay in a user REGISTER's Contact, and no F entries" },
+  { id: 'SOS-LOOKUP-2', checks: "answers a lookup at the responsible node with the user's Contact(s), P 1 and S 1" },
+  { id: 'SOS-LOOKUP-5', checks: 'answers a node query at the responsible node with P 1 and S 1' },
+];
 
 /** Collects findings; one place decides severity and de-duplicates. */
 export class Findings {
@@ -64,7 +121,7 @@ const CALL_ID_RE = /^[A-Za-z0-9\-.!%*_+`'~()<>:\\"/[\]?{}]+(@[A-Za-z0-9\-.!%*_+`
 export function checkMessage(message: SipMessage, context: CheckContext = {}): Finding[] {
   const findings = new Findings();
   checkBaseSip(message, findings);
-  checkSosimple(message, context, findings);
+  if (!context.sipOnly) checkSosimple(message, context, findings);
   return findings.list;
 }
 

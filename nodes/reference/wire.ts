@@ -165,7 +165,9 @@ export function nodeRegister(ctx: WireContext, target: NodeRef | { host: string;
 
 /** SOS-WIRE-13 node query: To = the searched ID at the sender's host, no Contact, no Expires. */
 export function nodeQuery(ctx: WireContext, target: NodeRef, searchedId: string): sip.Message {
-  const to = `sip:${searchedId}@${hostPort(ctx.self.host, ctx.self.port)};user=node;alg=rsa-sha1;overlay=${ctx.overlay}`;
+  // The `query-to-target-host` fault names the queried node's host (breaks SOS-WIRE-13).
+  const at = ctx.faults.has('query-to-target-host') ? target : ctx.self;
+  const to = `sip:${searchedId}@${hostPort(at.host, at.port)};user=node;alg=rsa-sha1;overlay=${ctx.overlay}`;
   return buildRequest(ctx, {
     method: 'REGISTER',
     target,

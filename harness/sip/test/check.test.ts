@@ -1,4 +1,7 @@
-import { checkMessage, type CheckContext } from '../check';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CHECKED_REQUIREMENTS, checkMessage, type CheckContext } from '../check';
+import { registerClass } from '../check-sosimple';
 import { parseMessage } from '../parse';
 import { nodeQuery, nodeRegister, userRegister, dhtLinkValue, dhtNodeIdValue, responseTo, nodeUri } from '../craft';
 import { MessageBuilder } from '../builder';
@@ -135,10 +138,13 @@ describe('checkMessage findings', () => {
     expect(errors(checkMessage(r.message))).toEqual(['SOS-WIRE-3']);
   });
 
-  it('warns on the misspelled overlay-name (SOS-WIRE-9)', () => {
+  it('warns on the misspelled overlay-name, and reports it as the sender\'s error when judging the sender (SOS-WIRE-9)', () => {
     const uri = `<sip:${nodeIdOf(J.host)}@${J.host};user=node;alg=rsa-sha1;overlay-name=chat>`;
-    const f = check(nodeRegister(J, B).set('To', uri).set('From', `${uri};tag=1`).set('Contact', uri));
+    const b = () => nodeRegister(J, B).set('To', uri).set('From', `${uri};tag=1`).set('Contact', uri);
+    const f = check(b());
     expect([errors(f), warnings(f)]).toEqual([[], ['SOS-WIRE-9']]);
+    const strict = check(b(), { sender: true });
+    expect([errors(strict), warnings(strict)]).toEqual([['SOS-WIRE-9'], []]);
   });
 
   it('checks what a 200 to a join must carry (SOS-JOIN-3)', () => {
@@ -169,5 +175,105 @@ describe('checkMessage findings', () => {
     expect(f).toEqual([expect.objectContaining({ requirement: 'SOS-WIRE-1', expected: 'CSeq method REGISTER', found: 'INVITE' })]);
     expect(errors(check(nodeRegister(J, B).set('Via', 'SIP/2.0/UDP 10.0.0.14')))).toEqual(['SOS-WIRE-1']);
     expect(errors(check(nodeRegister(J, B).set('From', '"unterminated <sip:a@b>')))).toEqual(expect.arrayContaining(['SOS-WIRE-1']));
+  });
+});
+
+describe('checkMessage with what the exchange tells it', () => {
+  const V = { host: '10.0.0.9', port: 40123 };
+
+  it('reports a node on a port other than 5060 that leaves its port out (SOS-WIRE-12)', () => {
+    const id = nodeIdOf(V.host, V.port);
+    const f = check(nodeRegister(V, B).set('DHT-NodeID', `rsa-sha1 ${id} ${V.host}`), { source: V });
+    expect(errors(f)).toEqual(['SOS-WIRE-12']);
+    expect(f.find((x) => x.requirement === 'SOS-WIRE-12')).toMatchObject({ expected: `${V.host}:${V.port}`, found: V.host });
+    // Without knowing the source the same ID is only a wrong hash.
+    expect(errors(check(nodeRegister(V, B).set('DHT-NodeID', `rsa-sha1 ${id} ${V.host}`)))).toEqual(['SOS-ID-2']);
+  });
+
+  it('reports a DHT-Link or Contact naming a known node without its port (SOS-WIRE-12)', () => {
+    const link = `S 1 rsa-sha1 ${nodeIdOf(V.host, V.port)} ${V.host}`;
+    expect(errors(check(joinOk().set('DHT-Link', link), { role: 'join-ok', knownNodes: [V] }))).toEqual(expect.arrayContaining(['SOS-WIRE-12']));
+    expect(errors(check(joinOk().set('DHT-Link', link), { role: 'join-ok', knownNodes: [V] }))).not.toContain('SOS-WIRE-6');
+  });
+
+  it('warns on a DHT REGISTER whose Request-URI carries P2P parameters or names another node (SOS-WIRE-11)', () => {
+    const good = check(nodeQuery(J, B, nodeIdOf('10.0.0.99')), { destination: B });
+    expect(good).toEqual([]);
+    const params = check(nodeQuery(J, B, nodeIdOf('10.0.0.99')).startLine(`REGISTER sip:${B.host};overlay=chat SIP/2.0`), { destination: B });
+    expect([errors(params), warnings(params)]).toEqual([[], ['SOS-WIRE-11']]);
+    expect(params[0]!.at).toEqual({ line: 1, column: 'REGISTER '.length + 1 });
+    const elsewhere = check(nodeQuery(J, B, nodeIdOf('10.0.0.99')), { destination: R });
+    expect(warnings(elsewhere)).toEqual(['SOS-WIRE-11']);
+    // The node URI a 302 named is accepted as the Request-URI.
+    expect(check(nodeRegister(J, R).startLine(`REGISTER ${nodeUri(R)} SIP/2.0`), { destination: R })).toEqual([]);
+  });
+
+  it('reports a node query whose To names the sender\'s host with another port (SOS-WIRE-13)', () => {
+    const q = nodeQuery(V, B, nodeIdOf('10.0.0.99')).set('To', `<sip:${nodeIdOf('10.0.0.99')}@${V.host};user=node;alg=rsa-sha1;overlay=chat>`);
+    expect(errors(check(q))).toEqual(['SOS-WIRE-13']);
+  });
+
+  it('checks a user REGISTER\'s Contact: the username, alg and overlay; resource-ID and no F entries SHOULD (SOS-REG-9)', () => {
+    const ua = { host: '10.99.99.99', port: 5060 };
+    const base = () => userRegister('alice', ua, J, B);
+    expect(check(base())).toEqual([]);
+    expect(errors(check(base().set('Contact', '<sip:bob@10.99.99.99;alg=rsa-sha1;overlay=chat>')))).toEqual(['SOS-REG-9']);
+    expect(errors(check(base().set('Contact', '<sip:alice@10.99.99.99;alg=rsa-sha1>')))).toEqual(['SOS-REG-9']);
+    const noRid = check(base().set('Contact', '<sip:alice@10.99.99.99;alg=rsa-sha1;overlay=chat>'));
+    expect([errors(noRid), warnings(noRid)]).toEqual([[], ['SOS-REG-9']]);
+    const finger = check(base().header('DHT-Link', dhtLinkValue('F', 3, B)));
+    expect([errors(finger), warnings(finger)]).toEqual([[], ['SOS-REG-9']]);
+  });
+
+  it('reports a user request whose From user URI lacks alg or overlay (SOS-WIRE-3)', () => {
+    const b = userRegister('alice', { host: '10.99.99.99', port: 5060 }, J, B).set('From', '<sip:alice@p2psip.org;overlay=chat>;tag=1');
+    expect(errors(check(b))).toEqual(['SOS-WIRE-3']);
+  });
+
+  it('judges a 200 to a neighbour REGISTER: 200 with P 1 and S 1 (SOS-MAINT-7)', () => {
+    expect(check(joinOk(), { role: 'neighbour-ok' })).toEqual([]);
+    expect(errors(check(joinOk().remove('DHT-Link'), { role: 'neighbour-ok' }))).toEqual(['SOS-MAINT-7']);
+  });
+
+  it('does not judge a response\'s Contact that echoes the requester\'s own', () => {
+    const forged = `sip:${nodeIdOf('10.0.0.77')}@${J.host};user=node;alg=rsa-sha1;overlay=chat`;
+    const echo = joinOk().set('Contact', `<${forged}>`);
+    expect(errors(check(echo, { role: 'join-ok' }))).toEqual(['SOS-ID-2']);
+    expect(check(echo, { role: 'join-ok', echoedContacts: [forged] })).toEqual([]);
+  });
+
+  it('does not ask the last hop to a user agent for a DHT-NodeID (SOS-WIRE-4 decision)', () => {
+    const direct = userRegister('alice', J, J, B).remove('Require').remove('DHT-NodeID');
+    expect(check(direct, { role: 'direct' })).toEqual([]);
+    expect(errors(check(direct.header('DHT-NodeID', 'rsa-sha1 nothex 10.0.0.14'), { role: 'direct' }))).toEqual(['SOS-ID-1']);
+  });
+
+  it('judges base SIP only when told so', () => {
+    expect(errors(check(nodeRegister(J, B).remove('DHT-NodeID').remove('Max-Forwards'), { sipOnly: true }))).toEqual(['SOS-WIRE-1']);
+  });
+
+  it('classifies REGISTERs by SOS-WIRE-13', () => {
+    const parsed = (b: MessageBuilder) => {
+      const r = parseMessage(b.build());
+      if (!r.ok) throw new Error(r.error.message);
+      return r.message;
+    };
+    expect([
+      registerClass(parsed(nodeRegister(J, B))),
+      registerClass(parsed(nodeRegister(J, B, { expires: 0 }))),
+      registerClass(parsed(nodeQuery(J, B, nodeIdOf('10.0.0.99')))),
+      registerClass(parsed(nodeQuery(J, B, nodeIdOf('10.0.0.99')).header('Expires', 600))),
+      registerClass(parsed(userRegister('alice', J, J, B))),
+      registerClass(parsed(userRegister('alice', J, J, B).remove('Contact'))),
+    ]).toEqual(['join', 'leave', 'node-query', 'node-query', 'user-register', 'user-query']);
+  });
+});
+
+describe('CHECKED_REQUIREMENTS', () => {
+  it('names exactly the requirements the checker can report', () => {
+    const source = ['check.ts', 'check-sosimple.ts'].map((f) => readFileSync(join(__dirname, '..', f), 'utf8')).join('\n');
+    const reported = new Set([...source.matchAll(/(?:add|addValue)\('(SOS-[A-Z]+-\d+)'/g)].map((m) => m[1]!));
+    for (const m of source.matchAll(/checkNeighbourLinks\(links, '(SOS-[A-Z]+-\d+)'/g)) reported.add(m[1]!);
+    expect(CHECKED_REQUIREMENTS.map((r) => r.id).sort()).toEqual([...reported].sort());
   });
 });
