@@ -7,6 +7,7 @@ import { nodeIdOf } from '../harness/overlay/id';
 import { VirtualNode } from '../harness/net/virtual-node';
 import type { Finding } from '../harness/sip/types';
 import { useRing, sharedRingSize, type SuiteRing } from './support/ring';
+import { sweepWire } from './support/wire-sweep';
 import { joinerOwnedBy, joinThrough, leaveAgain, type Join } from './support/joins';
 
 const SIZE = sharedRingSize();
@@ -123,6 +124,8 @@ describe(`node join on a ${SIZE}-node ring`, () => {
       await other.close();
     }
   });
+
+  sweepWire(ring);
 });
 
 describe('a lone first node', () => {

@@ -14,6 +14,7 @@ import { userLookup, userRegister, type Endpoint } from '../harness/sip/craft';
 import { contactsOf } from '../harness/sip/headers';
 import type { MessageBuilder } from '../harness/sip/builder';
 import { sharedRingSize, useRing, type SuiteRing } from './support/ring';
+import { sweepWire } from './support/wire-sweep';
 
 const SIZE = sharedRingSize();
 const METHODS = ['INVITE', 'MESSAGE', 'SUBSCRIBE', 'OPTIONS'] as const;
@@ -211,4 +212,6 @@ describe(`redirects toward a user on a ${SIZE}-node ring`, () => {
     if (mean > meanBound) problems.push(`mean redirects per chain: expected at most ${meanBound.toFixed(2)} / actual ${mean.toFixed(2)}`);
     expect(problems).toEqual([]);
   });
+
+  sweepWire(ring);
 });

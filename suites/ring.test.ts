@@ -12,6 +12,7 @@ import { checkMessage } from '../harness/sip/check';
 import { parseNameAddr } from '../harness/sip/uri';
 import type { SipMessage } from '../harness/sip/types';
 import { itIf, useRing, ringSize } from './support/ring';
+import { sweepWire } from './support/wire-sweep';
 import { joinThrough } from './support/joins';
 
 const SIZE = ringSize(6);
@@ -146,6 +147,8 @@ describe(`routing state and maintenance on a ${SIZE}-node ring`, () => {
       expect(checkMessage(leave.request, { role: 'leave' }).filter((f) => f.severity === 'error')).toEqual([]);
     });
   });
+
+  sweepWire(ring);
 });
 
 function fromHost(m: SipMessage): string | undefined {

@@ -14,6 +14,7 @@ import { contactsOf, headersNamed } from '../harness/sip/headers';
 import { parseNameAddr } from '../harness/sip/uri';
 import { ChurnRing, itWhenDriverCan } from './support/churn';
 import { itIf, ringSize, suiteTarget, useRing, type SuiteRing } from './support/ring';
+import { sweepWire } from './support/wire-sweep';
 
 const SIZE = ringSize(4);
 // A test waits up to a few declared bounds (settling before the change, then after it).
@@ -269,4 +270,6 @@ describe(`successor and predecessor under churn, from a ${SIZE}-node ring`, () =
       expect({ user, ownerKilled: victim.name, lookups: actual }).toEqual({ user, ownerKilled: victim.name, lookups: expected });
     });
   });
+
+  sweepWire(ring);
 });
