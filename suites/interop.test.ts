@@ -14,9 +14,8 @@ import { ringMismatches, waitForStableRing } from '../harness/cluster/ring';
 import type { RingNode } from '../harness/cluster/cluster';
 import { followRedirects, type Chain } from '../harness/net/redirects';
 import { resourceIdOf } from '../harness/overlay/id';
-import { MessageBuilder, newBranch, newCallId, newTag } from '../harness/sip/builder';
 import { checkMessage, type Role } from '../harness/sip/check';
-import { dhtNodeIdValue, nodeQuery, nodeUri, userLookup, userRegister } from '../harness/sip/craft';
+import { nodeOptions, nodeQuery, userLookup, userRegister } from '../harness/sip/craft';
 import { contactsOf, headersNamed, parseDhtLink } from '../harness/sip/headers';
 import type { SipMessage } from '../harness/sip/types';
 import { joinerOwnedBy, joinThrough, leaveAgain, type Join } from './support/joins';
@@ -154,17 +153,7 @@ describe(`interop: ${A} and ${B} alternating on a ${SIZE}-node ring${PAIR.standI
     const r = ring();
     const wrong: string[] = [];
     for (const n of r.nodes) {
-      const uri = nodeUri(n);
-      const probe = MessageBuilder.request('OPTIONS', uri)
-        .header('Via', `SIP/2.0/UDP ${r.probe.host}:${r.probe.port};branch=${newBranch()};rport`)
-        .header('Max-Forwards', 70)
-        .header('To', `<${uri}>`)
-        .header('From', `<${nodeUri(r.probe.endpoint)}>;tag=${newTag()}`)
-        .header('Call-ID', newCallId(r.probe.host))
-        .header('CSeq', '1 OPTIONS')
-        .header('Require', 'dht')
-        .header('Supported', 'dht')
-        .header('DHT-NodeID', dhtNodeIdValue(r.probe.endpoint));
+      const probe = nodeOptions(r.probe.endpoint, n);
       const { message } = await r.probe.request(n, probe, { timeoutMs: 3000 });
       for (const h of headersNamed(message, 'dht-link')) {
         const l = parseDhtLink(h.value);

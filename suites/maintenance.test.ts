@@ -12,8 +12,7 @@ import type { ServerTransaction } from '../harness/net/server-transaction';
 import type { VirtualNode } from '../harness/net/virtual-node';
 import { registerClass } from '../harness/sip/check-sosimple';
 import { checkMessage } from '../harness/sip/check';
-import { MessageBuilder, newBranch, newCallId, newTag } from '../harness/sip/builder';
-import { dhtNodeIdValue, nodeRegister, nodeUri } from '../harness/sip/craft';
+import { nodeOptions, nodeRegister } from '../harness/sip/craft';
 import { headersNamed, parseDhtLink } from '../harness/sip/headers';
 import { parseNameAddr } from '../harness/sip/uri';
 import { bigIntToId, fingerStart, idToBigInt } from '../harness/overlay/ring';
@@ -161,17 +160,7 @@ describe(`maintenance on a ${SIZE}-node ring with nodes the harness plays in it`
   /** SOS-RING-5: OPTIONS with Require: dht to the node's own URI lists its F entries. */
   async function probe(node: RingNode): Promise<SipMessage> {
     const r = ring();
-    const uri = nodeUri(node);
-    const b = MessageBuilder.request('OPTIONS', uri)
-      .header('Via', `SIP/2.0/UDP ${r.probe.host}:${r.probe.port};branch=${newBranch()};rport`)
-      .header('Max-Forwards', 70)
-      .header('To', `<${uri}>`)
-      .header('From', `<${nodeUri(r.probe.endpoint)}>;tag=${newTag()}`)
-      .header('Call-ID', newCallId(r.probe.host))
-      .header('CSeq', '1 OPTIONS')
-      .header('Require', 'dht')
-      .header('Supported', 'dht')
-      .header('DHT-NodeID', dhtNodeIdValue(r.probe.endpoint));
+    const b = nodeOptions(r.probe.endpoint, node);
     return (await r.probe.request(node, b, { timeoutMs: 3000 })).message;
   }
 

@@ -5,8 +5,7 @@ import { readNeighbours } from '../harness/cluster/observe';
 import { VirtualNode } from '../harness/net/virtual-node';
 import type { ServerTransaction } from '../harness/net/server-transaction';
 import { bigIntToId, idToBigInt } from '../harness/overlay/ring';
-import { MessageBuilder, newBranch, newCallId, newTag } from '../harness/sip/builder';
-import { dhtLinkValue, dhtNodeIdValue, nodeRegister, nodeUri } from '../harness/sip/craft';
+import { dhtLinkValue, dhtNodeIdValue, nodeOptions, nodeRegister } from '../harness/sip/craft';
 import { contactsOf, headersNamed, headerValue, parseDhtLink, type DhtLink } from '../harness/sip/headers';
 import { checkMessage } from '../harness/sip/check';
 import { parseNameAddr } from '../harness/sip/uri';
@@ -29,17 +28,7 @@ describe(`routing state and maintenance on a ${SIZE}-node ring`, () => {
 
   async function probeOptions(node: { host: string; port: number; nodeId: string }): Promise<SipMessage> {
     const r = ring();
-    const uri = nodeUri(node);
-    const b = MessageBuilder.request('OPTIONS', uri)
-      .header('Via', `SIP/2.0/UDP ${r.probe.host}:${r.probe.port};branch=${newBranch()};rport`)
-      .header('Max-Forwards', 70)
-      .header('To', `<${uri}>`)
-      .header('From', `<${nodeUri(r.probe.endpoint)}>;tag=${newTag()}`)
-      .header('Call-ID', newCallId(r.probe.host))
-      .header('CSeq', '1 OPTIONS')
-      .header('Require', 'dht')
-      .header('Supported', 'dht')
-      .header('DHT-NodeID', dhtNodeIdValue(r.probe.endpoint));
+    const b = nodeOptions(r.probe.endpoint, node);
     return (await r.probe.request(node, b, { timeoutMs: 3000 })).message;
   }
 

@@ -77,6 +77,24 @@ export function nodeQuery(sender: Endpoint, target: Endpoint, searchedId: string
   return p2pTail(b, sender, 'REGISTER', o);
 }
 
+/**
+ * An OPTIONS probe with `Require: dht` to `target`'s own node URI (SOS-RING-5: the answer
+ * lists the node's F entries), from the node `sender`.
+ */
+export function nodeOptions(sender: Endpoint, target: Endpoint, o: { overlay?: string } = {}): MessageBuilder {
+  const uri = nodeUri(target, o.overlay ?? 'chat');
+  return MessageBuilder.request('OPTIONS', uri)
+    .header('Via', `SIP/2.0/UDP ${sender.host}:${sender.port};branch=${newBranch()};rport`)
+    .header('Max-Forwards', 70)
+    .header('To', `<${uri}>`)
+    .header('From', `<${nodeUri(sender, o.overlay ?? 'chat')}>;tag=${newTag()}`)
+    .header('Call-ID', newCallId(sender.host))
+    .header('CSeq', '1 OPTIONS')
+    .header('Require', 'dht')
+    .header('Supported', 'dht')
+    .header('DHT-NodeID', dhtNodeIdValue(sender));
+}
+
 /** A user registration of `user` whose UA is at `contact`, sent by the node `sender`. */
 export function userRegister(user: string, contact: Endpoint, sender: Endpoint, target: Endpoint, o: CraftOptions & { expires?: number; domain?: string } = {}): MessageBuilder {
   const overlay = o.overlay ?? 'chat';

@@ -14,6 +14,7 @@ import type { Cluster, RingNode } from '../../harness/cluster/cluster';
 import { startRing, waitForStableRing } from '../../harness/cluster/ring';
 import { VirtualNode } from '../../harness/net/virtual-node';
 import { faultPlacement, makeCluster, sharedRingSize, suiteTarget } from './ring';
+import { alive } from './shared-ring';
 
 export interface SharedRingFile {
   driver: 'docker' | 'process';
@@ -22,15 +23,6 @@ export interface SharedRingFile {
   nodes: RingNode[];
   /** P 1 / S 1 mismatches left when the ring was handed over (empty: stable). */
   unsettled: string[];
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function keep(dir: string): Promise<void> {

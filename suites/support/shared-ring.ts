@@ -25,7 +25,8 @@ export function sharedRingDir(): string | undefined {
   return process.env.SOSIMPLE_SHARED_DIR || undefined;
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this PID still runs (signal 0 tests without signalling). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
