@@ -37,6 +37,7 @@ const root = join(__dirname, '..');
  * Keys are fault switches; values are requirement IDs or whole areas (`SOS-RING`).
  */
 export const CONSEQUENCES: Record<string, { allowed: string[]; why: string }> = {
+  'uppercase-node-id': { allowed: ['SOS-JOIN-1', 'SOS-JOIN-8', 'SOS-LOOKUP-5', 'SOS-MAINT-2'], why: 'the checks of a 302, a join 200, a query 200 and a leave REGISTER each require the sender\'s DHT-NodeID and node URIs to be well formed, which an upper-case ID is not' },
   'node-id-ip-only': { allowed: ['SOS-WIRE', 'SOS-JOIN', 'SOS-RING', 'SOS-MAINT', 'SOS-REG', 'SOS-LOOKUP', 'SOS-PRES', 'SOS-ERR'], why: 'peers reject or misplace a node whose ID is not the hash of ip:port, so it never joins properly' },
   'no-require-dht': { allowed: ['SOS-JOIN', 'SOS-RING', 'SOS-MAINT', 'SOS-REG', 'SOS-LOOKUP', 'SOS-PRES', 'SOS-ERR'], why: 'peers refuse its P2P requests (421), so the ring does not form around it' },
   'no-dht-nodeid': { allowed: ['SOS-JOIN', 'SOS-RING', 'SOS-MAINT', 'SOS-REG', 'SOS-LOOKUP', 'SOS-PRES', 'SOS-ERR', 'SOS-ID'], why: 'without DHT-NodeID no peer can place the node, so the ring does not form around it' },
