@@ -8,7 +8,7 @@
 // env: the suites' own (SOSIMPLE_TARGET, SOSIMPLE_DRIVER, SOSIMPLE_FAULTS,
 // SOSIMPLE_FAULT_NODES, SOSIMPLE_RING_SIZE), plus SOSIMPLE_RUN_PID (the Jest process).
 
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Cluster, RingNode } from '../../harness/cluster/cluster';
 import { startRing, waitForStableRing } from '../../harness/cluster/ring';
@@ -63,7 +63,7 @@ async function keep(dir: string): Promise<void> {
     };
     writeFileSync(join(dir, 'ring.json.tmp'), JSON.stringify(file, null, 2));
     // Written whole, then renamed: a reader never sees half a file.
-    require('node:fs').renameSync(join(dir, 'ring.json.tmp'), join(dir, 'ring.json'));
+    renameSync(join(dir, 'ring.json.tmp'), join(dir, 'ring.json'));
   } catch (e) {
     writeFileSync(join(dir, 'error.txt'), e instanceof Error ? e.message : String(e));
     await close(1);
