@@ -89,40 +89,49 @@ describe(`node join on a ${SIZE}-node ring`, () => {
     expect(mean).toBeLessThanOrEqual(0.5 * Math.log2(r.nodes.length) + 1);
   });
 
-  it('SOS-JOIN-6 the admitting node refuses a Node-ID that is not the hash of the address with 493', async () => {
+  it('SOS-JOIN-6 every node, as the admitting node, refuses a Node-ID that is not the hash of the address with 493', async () => {
     const r = ring();
-    const owner = r.nodes[1]!;
-    const joiner = await joinerOwnedBy(r, owner);
-    try {
-      // Claim the ID of another address; send it where that ID belongs, so the node must judge it.
-      const claimed = nodeIdOf('10.255.0.1', 5060);
-      const admitting = r.nodes.find((n) => n.nodeId === r.oracle.responsibleNode(claimed))!;
-      const uri = nodeUri(joiner.endpoint, 'chat', claimed);
-      const forged = nodeRegister(joiner.endpoint, admitting)
-        .set('To', `<${uri}>`)
-        .set('From', `<${uri}>;tag=forged`)
-        .set('Contact', `<${uri}>`)
-        .set('DHT-NodeID', `rsa-sha1 ${claimed} ${joiner.host}:${joiner.port}`);
-      const { message } = await joiner.request(admitting, forged, { timeoutMs: 3000 });
-      expect(message.startLine).toMatchObject({ kind: 'response', status: 493 });
-    } finally {
-      await joiner.close();
+    const outcomes: { node: string; status: number | string }[] = [];
+    for (const admitting of r.nodes) {
+      // Claim the ID of another address that this node is responsible for, so it must judge it.
+      let claimed = '';
+      for (let i = 1; !claimed; i++) {
+        const id = nodeIdOf(`10.255.${i >> 8}.${i & 255}`, 5060);
+        if (r.oracle.responsibleNode(id) === admitting.nodeId) claimed = id;
+      }
+      const joiner = await joinerOwnedBy(r, admitting);
+      try {
+        const uri = nodeUri(joiner.endpoint, 'chat', claimed);
+        const forged = nodeRegister(joiner.endpoint, admitting)
+          .set('To', `<${uri}>`)
+          .set('From', `<${uri}>;tag=forged`)
+          .set('Contact', `<${uri}>`)
+          .set('DHT-NodeID', `rsa-sha1 ${claimed} ${joiner.host}:${joiner.port}`);
+        const { message } = await joiner.request(admitting, forged, { timeoutMs: 3000 });
+        outcomes.push({ node: admitting.name, status: message.startLine.kind === 'response' ? message.startLine.status : 'a request' });
+      } finally {
+        await joiner.close();
+      }
     }
+    expect(outcomes).toEqual(r.nodes.map((n) => ({ node: n.name, status: 493 })));
   });
 
-  it('SOS-JOIN-9 a third-party node registration (From differs from To) gets 403', async () => {
+  it('SOS-JOIN-9 a third-party node registration (From differs from To) gets 403 from every node', async () => {
     const r = ring();
-    const owner = r.nodes[2]!;
-    const joiner = await joinerOwnedBy(r, owner);
-    const other = await VirtualNode.start({ host: r.cluster.harnessAddress, name: 'third-party', defaultReply: 'silence' });
-    try {
-      const request = nodeRegister(other.endpoint, owner).set('From', `<${nodeUri(joiner.endpoint)}>;tag=3p`);
-      const { message } = await other.request(owner, request, { timeoutMs: 3000 });
-      expect(message.startLine).toMatchObject({ kind: 'response', status: 403 });
-    } finally {
-      await joiner.close();
-      await other.close();
+    const outcomes: { node: string; status: number | string }[] = [];
+    for (const owner of r.nodes) {
+      const joiner = await joinerOwnedBy(r, owner);
+      const other = await VirtualNode.start({ host: r.cluster.harnessAddress, name: 'third-party', defaultReply: 'silence' });
+      try {
+        const request = nodeRegister(other.endpoint, owner).set('From', `<${nodeUri(joiner.endpoint)}>;tag=3p`);
+        const { message } = await other.request(owner, request, { timeoutMs: 3000 });
+        outcomes.push({ node: owner.name, status: message.startLine.kind === 'response' ? message.startLine.status : 'a request' });
+      } finally {
+        await joiner.close();
+        await other.close();
+      }
     }
+    expect(outcomes).toEqual(r.nodes.map((n) => ({ node: n.name, status: 403 })));
   });
 
   sweepWire(ring);
